@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { mkdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createDeflate, createInflate } from 'node:zlib';
+import { GitMlError } from '../errors.js';
+import { objectHeader } from './hash.js';
+import { loosePath } from './loose.js';
+import type { ObjectStore } from './object-store.js';
+
+let counter = 0;
+
+/**
+ * Stores a file as a blob without holding it in memory: the bytes are hashed and deflated as they
+ * stream from disk into a temporary object file, which is renamed into place once its id is known.
+ */
+export async function streamBlobFromFile(objects: ObjectStore, file: string): Promise<string> {
+  const { size } = await stat(file);
+  const tmp = join(objects.dir, `tmp_obj_stream_${process.pid}_${++counter}`);
+  const hash = createHash('sha1');
+  const header = objectHeader('blob', size);
+  hash.update(header);
+  let seen = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      seen += chunk.length;
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  const deflate = createDeflate({ level: 1 });
+  deflate.write(header);
+  await mkdir(objects.dir, { recursive: true });
+  try {
+    await pipeline(createReadStream(file), tap, deflate, createWriteStream(tmp, { mode: 0o444 }));
+    if (seen !== size) {
+      throw new GitMlError('FILE_CHANGED', `${file} changed size while it was being stored (${size} → ${seen} bytes). Log it again once it is complete.`, { file });
+    }
+    const oid = hash.digest('hex');
+    const dest = loosePath(objects.dir, oid);
+    if (existsSync(dest)) await unlink(tmp);
+    else {
+      await mkdir(dirname(dest), { recursive: true });
+      await rename(tmp, dest);
+    }
+    return oid;
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Writes a blob to `dest`, streaming from a loose object; packed blobs are read whole. */
+export async function streamBlobToFile(objects: ObjectStore, oid: string, dest: string): Promise<void> {
+  await mkdir(dirname(dest), { recursive: true });
+  const path = loosePath(objects.dir, oid);
+  if (!existsSync(path)) {
+    await writeFile(dest, objects.readBlob(oid));
+    return;
+  }
+  let headerDone = false;
+  const strip = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      if (headerDone) return done(null, chunk);
+      const nul = chunk.indexOf(0);
+      if (nul < 0) return done(new GitMlError('CORRUPT_OBJECT', `blob ${oid} has no header`));
+      headerDone = true;
+      done(null, chunk.subarray(nul + 1));
+    },
+  });
+  await pipeline(createReadStream(path), createInflate(), strip, createWriteStream(dest));
+}

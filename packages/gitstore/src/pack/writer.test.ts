@@ -1,0 +1,158 @@
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as zlib from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { crc32Fallback } from './format.js';
+import { encodeIdxV2 } from './idx.js';
+import { hashObject, PackStore, writePack, type GitObject } from './index.js';
+
+const tmpRoots: string[] = [];
+const GIT_ENV = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
+
+function git(cwd: string, args: string[], input?: string | Buffer): Buffer {
+  return execFileSync('git', args, { cwd, input, env: GIT_ENV, maxBuffer: 1 << 30, stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+function bareRepo(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gitml-packw-'));
+  tmpRoots.push(dir);
+  git(dir, ['init', '-q', '--bare']);
+  return dir;
+}
+
+function tree(entries: { name: string; oid: string }[]): Buffer {
+  const sorted = [...entries].sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
+  return Buffer.concat(sorted.map((e) => Buffer.concat([Buffer.from(`100644 ${e.name}\0`), Buffer.from(e.oid, 'hex')])));
+}
+
+afterAll(() => {
+  for (const d of tmpRoots) rmSync(d, { recursive: true, force: true });
+});
+
+describe('writePack', () => {
+  it('writes a pack that git verifies, fscks --strict and reads, and PackStore reads back', () => {
+    const repo = bareRepo();
+    const blobs: GitObject[] = Array.from({ length: 3000 }, (_, i) => ({
+      type: 'blob',
+      data: Buffer.from(`blob number ${i}\n${'payload '.repeat(i % 40)}\n`),
+    }));
+    blobs.push({ type: 'blob', data: Buffer.alloc(0) });
+    const blobOids = blobs.map((b) => hashObject(b.type, b.data));
+    const root = tree(blobOids.slice(0, 500).map((oid, i) => ({ name: `file-${i}.txt`, oid })));
+    const treeOid = hashObject('tree', root);
+    const commit = Buffer.from(`tree ${treeOid}\nauthor T <t@example.com> 1700000000 +0000\ncommitter T <t@example.com> 1700000000 +0000\n\nmessage\n`);
+    const input: GitObject[] = [...blobs, { type: 'tree', data: root }, { type: 'commit', data: commit }, blobs[7], blobs[7]];
+
+    const { packPath, oids } = writePack(join(repo, 'objects'), input);
+    const commitOid = oids[blobs.length + 1];
+    expect(oids).toHaveLength(input.length);
+    expect(oids[blobs.length + 2]).toBe(oids[7]);
+    expect(git(repo, ['hash-object', '--stdin'], blobs[42].data).toString().trim()).toBe(oids[42]);
+
+    const pack = readFileSync(packPath);
+    expect(packPath).toBe(join(repo, 'objects', 'pack', `pack-${pack.subarray(-20).toString('hex')}.pack`));
+    expect(readdirSync(join(repo, 'objects', 'pack')).sort()).toEqual([
+      packPath.split('/').pop()?.replace('.pack', '.idx'),
+      packPath.split('/').pop(),
+    ]);
+
+    const verify = git(repo, ['verify-pack', '-v', packPath.replace(/\.pack$/, '.idx')]).toString();
+    expect(verify).toContain(`non delta: ${blobs.length + 2} objects`);
+    git(repo, ['update-ref', 'refs/heads/main', commitOid]);
+    git(repo, ['fsck', '--strict', '--no-dangling']);
+    expect(git(repo, ['cat-file', '-p', commitOid]).toString()).toBe(commit.toString());
+    expect(git(repo, ['cat-file', '-p', `${commitOid}:file-42.txt`])).toEqual(blobs[42].data);
+
+    const all = git(repo, ['cat-file', '--batch'], `${oids.join('\n')}\n`);
+    const store = new PackStore(join(repo, 'objects'));
+    const bad: string[] = [];
+    let pos = 0;
+    input.forEach((obj, i) => {
+      const nl = all.indexOf(10, pos);
+      const header = all.toString('latin1', pos, nl);
+      const gitData = all.subarray(nl + 1, nl + 1 + obj.data.length);
+      pos = nl + 2 + obj.data.length;
+      const ours = store.read(oids[i]);
+      const ok = header === `${oids[i]} ${obj.type} ${obj.data.length}` && gitData.equals(obj.data);
+      if (!ok || ours?.type !== obj.type || !ours.data.equals(obj.data)) bad.push(oids[i]);
+    });
+    expect(bad).toEqual([]);
+  }, 60_000);
+
+  it('produces the same index git index-pack computes, also with 64-bit offsets', () => {
+    const repo = bareRepo();
+    const objects: GitObject[] = Array.from({ length: 200 }, (_, i) => ({ type: 'blob', data: Buffer.from(`x${i}\n`) }));
+    const { packPath, oids } = writePack(join(repo, 'objects'), objects);
+    const idxPath = packPath.replace(/\.pack$/, '.idx');
+    const ours = readFileSync(idxPath);
+    const theirs = join(repo, 'git.idx');
+    git(repo, ['index-pack', '-o', theirs, packPath]);
+    expect(ours.equals(readFileSync(theirs))).toBe(true);
+
+    // Rebuild the index with every offset above 0x40 in the 64-bit table and compare with git's.
+    git(repo, ['index-pack', '--index-version=2,0x40', '-o', theirs, packPath]);
+    const pack = readFileSync(packPath);
+    const rows = git(repo, ['verify-pack', '-v', idxPath])
+      .toString()
+      .split('\n')
+      .map((l) => l.split(/ +/))
+      .filter((r) => /^[0-9a-f]{40}$/.test(r[0]));
+    expect(rows).toHaveLength(200);
+    const big = encodeIdxV2(
+      rows.map((r) => {
+        const offset = Number(r[4]);
+        return { oid: Buffer.from(r[0], 'hex'), crc: zlib.crc32(pack.subarray(offset, offset + Number(r[3]))), offset };
+      }),
+      pack.subarray(-20),
+      0x40,
+    );
+    expect(big.length).toBeGreaterThan(ours.length + 150 * 8);
+    expect(big.equals(readFileSync(theirs))).toBe(true);
+    unlinkSync(idxPath);
+    writeFileSync(idxPath, big);
+    git(repo, ['verify-pack', idxPath]);
+    const store = new PackStore(join(repo, 'objects'));
+    expect(oids.filter((oid, i) => !store.read(oid)?.data.equals(objects[i].data))).toEqual([]);
+  });
+
+  it('round-trips a large incompressible blob', () => {
+    const repo = bareRepo();
+    const data = randomBytes(3 * 1024 * 1024 + 17);
+    const { packPath, oids } = writePack(join(repo, 'objects'), [{ type: 'blob', data }]);
+    git(repo, ['verify-pack', packPath.replace(/\.pack$/, '.idx')]);
+    expect(git(repo, ['cat-file', 'blob', oids[0]]).equals(data)).toBe(true);
+    expect(new PackStore(join(repo, 'objects')).read(oids[0])?.data.equals(data)).toBe(true);
+  });
+
+  it('writes nothing for an empty input and leaves no temp files', () => {
+    const repo = bareRepo();
+    expect(writePack(join(repo, 'objects'), [])).toEqual({ packPath: '', oids: [] });
+    expect(readdirSync(join(repo, 'objects', 'pack'))).toEqual([]);
+  });
+
+  it('rejects unknown object types without leaving temp files behind', () => {
+    const repo = bareRepo();
+    const bad = [{ type: 'blob', data: Buffer.from('ok') }, { type: 'note', data: Buffer.from('x') }] as unknown as GitObject[];
+    expect(() => writePack(join(repo, 'objects'), bad)).toThrow(/not a git object type/);
+    expect(readdirSync(join(repo, 'objects', 'pack'))).toEqual([]);
+  });
+
+  it('writing the same objects twice yields the same pack without error', () => {
+    const repo = bareRepo();
+    const objs: GitObject[] = [{ type: 'blob', data: Buffer.from('same') }];
+    const a = writePack(join(repo, 'objects'), objs);
+    const b = writePack(join(repo, 'objects'), objs);
+    expect(b).toEqual(a);
+    expect(readdirSync(join(repo, 'objects', 'pack'))).toHaveLength(2);
+  });
+
+  it('has a table crc32 that agrees with zlib', () => {
+    const data = randomBytes(10_000);
+    expect(crc32Fallback(data, 0)).toBe(zlib.crc32(data));
+    expect(crc32Fallback(data.subarray(5000), crc32Fallback(data.subarray(0, 5000), 0))).toBe(zlib.crc32(data));
+    expect(createHash('sha1').update('blob 0\0').digest('hex')).toBe(hashObject('blob', Buffer.alloc(0)));
+  });
+});

@@ -1,0 +1,138 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { crc32, encodeEntryHeader, typeCode } from './format.js';
+import { type GitObject, hashObject } from './hash.js';
+import { encodeIdxV2, type IdxEntry } from './idx.js';
+
+/** Speed over size: these packs are meant to be consolidated later by `git gc`. */
+const DEFLATE_LEVEL = 1;
+const FLUSH_BYTES = 1 << 20;
+
+/** Batches the many small header/body writes into ~1 MiB syscalls. */
+class FileSink {
+  private chunks: Buffer[] = [];
+  private pending = 0;
+  constructor(private readonly fd: number) {}
+
+  write(b: Buffer): void {
+    this.chunks.push(b);
+    this.pending += b.length;
+    if (this.pending >= FLUSH_BYTES) this.flush();
+  }
+
+  flush(): void {
+    const buf = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.pending);
+    for (let off = 0; off < buf.length; ) off += writeSync(this.fd, buf, off, buf.length - off);
+    this.chunks = [];
+    this.pending = 0;
+  }
+}
+
+function writeTemp(dir: string, prefix: string, fill: (sink: FileSink) => void): string {
+  for (;;) {
+    const path = join(dir, `${prefix}${randomBytes(6).toString('hex')}`);
+    let fd: number;
+    try {
+      fd = openSync(path, 'wx', 0o444);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw e;
+    }
+    let done = false;
+    try {
+      const sink = new FileSink(fd);
+      fill(sink);
+      sink.flush();
+      fsyncSync(fd);
+      done = true;
+    } finally {
+      closeSync(fd);
+      if (!done) unlinkSync(path);
+    }
+    return path;
+  }
+}
+
+function place(tmp: string, final: string): void {
+  // Names are content hashes, so an existing file already holds these exact bytes.
+  if (existsSync(final)) unlinkSync(tmp);
+  else renameSync(tmp, final);
+}
+
+function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Directory fsync is unsupported on some platforms (Windows); the renames are still atomic.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * Writes `objects` as one new undeltified version-2 pack plus its version-2
+ * index in `<objectsDir>/pack/`, named after the pack's trailing checksum as
+ * current git does. Both files are written and fsynced under temporary names,
+ * then the `.pack` is renamed into place before the `.idx`, so readers (which
+ * discover packs by their `.idx`) never see an index without its pack.
+ * Duplicate inputs are stored once. `oids[i]` is the id of `objects[i]`; an
+ * empty input writes nothing and returns an empty `packPath`.
+ */
+export function writePack(objectsDir: string, objects: GitObject[]): { packPath: string; oids: string[] } {
+  const oids = objects.map((o) => hashObject(o.type, o.data));
+  const unique = new Map<string, GitObject>();
+  oids.forEach((oid, i) => {
+    if (!unique.has(oid)) unique.set(oid, objects[i]);
+  });
+  if (unique.size === 0) return { packPath: '', oids };
+
+  const dir = join(objectsDir, 'pack');
+  mkdirSync(dir, { recursive: true });
+  const entries: IdxEntry[] = [];
+  const packHash = createHash('sha1');
+  let checksum = Buffer.alloc(0);
+  const tmpPack = writeTemp(dir, 'tmp_pack_', (sink) => {
+    const emit = (b: Buffer): void => {
+      packHash.update(b);
+      sink.write(b);
+    };
+    const head = Buffer.alloc(12);
+    head.write('PACK', 0, 'latin1');
+    head.writeUInt32BE(2, 4);
+    head.writeUInt32BE(unique.size, 8);
+    emit(head);
+    let offset = 12;
+    for (const [oid, obj] of unique) {
+      const hdr = encodeEntryHeader(typeCode(obj.type), obj.data.length);
+      const body = deflateSync(obj.data, { level: DEFLATE_LEVEL });
+      entries.push({ oid: Buffer.from(oid, 'hex'), crc: crc32(body, crc32(hdr)), offset });
+      emit(hdr);
+      emit(body);
+      offset += hdr.length + body.length;
+    }
+    checksum = packHash.digest();
+    sink.write(checksum);
+  });
+
+  let tmpIdx: string;
+  try {
+    tmpIdx = writeTemp(dir, 'tmp_idx_', (sink) => sink.write(encodeIdxV2(entries, checksum)));
+  } catch (e) {
+    unlinkSync(tmpPack);
+    throw e;
+  }
+  const base = join(dir, `pack-${checksum.toString('hex')}`);
+  try {
+    place(tmpPack, `${base}.pack`);
+  } catch (e) {
+    for (const tmp of [tmpPack, tmpIdx]) if (existsSync(tmp)) unlinkSync(tmp);
+    throw e;
+  }
+  place(tmpIdx, `${base}.idx`);
+  fsyncDir(dir);
+  return { packPath: `${base}.pack`, oids };
+}

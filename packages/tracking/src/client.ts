@@ -1,0 +1,359 @@
+import { statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { streamBlobFromFile } from '@git-ml/gitstore';
+import { cleanArtifactPath, downloadArtifactTree, listArtifactTree, storeDirectory, type FileInfo } from './artifacts.js';
+import { InvalidParameterError, NotFoundError } from './errors.js';
+import { newRunId, newRunName } from './ids.js';
+import { RunIndex } from './index/run-index.js';
+import type { Experiment, LifecycleStage, Metric, Run, RunStatus } from './model.js';
+import { resolveRepo } from './repo-location.js';
+import { searchRunsInMemory } from './search/index.js';
+import { SourceContext } from './source-tags.js';
+import { osUser } from './store/identity.js';
+import { readMetricHistory } from './store/run-record.js';
+import { metricEntry, type Entry } from './store/run-state.js';
+import { toRun } from './store/to-run.js';
+import { TrackingStore } from './store/tracking-store.js';
+import { LIMITS, validateBatchLimits, validateExperimentName, validateInteger, validateKey, validateMetricValue, validateParamValue, validateRunId, validateStatus, validateTagValue } from './validate.js';
+
+export type ViewType = 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
+
+export interface MlClientOptions {
+  /** a directory inside the repository; default: GIT_ML_REPO, MLFLOW_TRACKING_URI, then the current directory */
+  repo?: string;
+}
+
+export interface CreateRunOptions {
+  runName?: string;
+  tags?: Record<string, string>;
+  startTime?: number;
+  /** record the working tree as the run's source commit and set mlflow.source.* tags (default true) */
+  recordSource?: boolean;
+  /** mlflow.source.type, default LOCAL */
+  sourceType?: string;
+  /** end the run as KILLED if this process dies without ending it (default true) */
+  ownedByProcess?: boolean;
+}
+
+export interface SearchRunsOptions {
+  orderBy?: string[];
+  maxResults?: number;
+  pageToken?: string;
+  runViewType?: ViewType;
+}
+
+function toMap(x: Record<string, unknown> | { key: string; value: unknown }[] | undefined): [string, unknown][] {
+  if (!x) return [];
+  return Array.isArray(x) ? x.map((e) => [e.key, e.value]) : Object.entries(x);
+}
+
+function viewMatches(stage: LifecycleStage, view: ViewType): boolean {
+  return view === 'ALL' || (view === 'ACTIVE_ONLY' ? stage === 'active' : stage === 'deleted');
+}
+
+/**
+ * MLflow's `MlflowClient`, on git: every method of the same name in camelCase, results in MLflow's
+ * JSON shapes. Logging calls are synchronous and durable when they return (a journal line under
+ * `.git/ml/`); changes are folded into commits on `refs/ml/runs/…` soon after, when a run ends,
+ * on `flush()`/`close()`, and at process exit.
+ *
+ * ```ts
+ * const client = new MlClient({ repo: '.' });
+ * const run = client.createRun(client.getExperimentByName('Default')!.experiment_id);
+ * client.logMetric(run.info.run_id, 'loss', 0.25, { step: 1 });
+ * client.setTerminated(run.info.run_id);
+ * client.close();
+ * ```
+ */
+export class MlClient {
+  readonly store: TrackingStore;
+  private index: RunIndex;
+  private sourceContext: SourceContext;
+
+  constructor(options: MlClientOptions = {}) {
+    this.store = new TrackingStore(resolveRepo(options.repo));
+    this.index = new RunIndex(this.store.git);
+    this.sourceContext = new SourceContext(this.store.git);
+  }
+
+  /** The repository's working tree (or git dir when bare). */
+  get repoPath(): string {
+    return this.store.git.workTree ?? this.store.git.gitDir;
+  }
+
+  // ---- experiments
+
+  createExperiment(name: string, options: { artifactLocation?: string; tags?: Record<string, string> } = {}): string {
+    return this.store.experiments.create(name, options);
+  }
+
+  getExperiment(experimentId: string): Experiment {
+    return this.store.experiments.mustGet(experimentId);
+  }
+
+  /** The experiment with this name, or null (as MLflow returns None). */
+  getExperimentByName(name: string): Experiment | null {
+    return this.store.experiments.byName(name);
+  }
+
+  searchExperiments(options: { viewType?: ViewType; filter?: string; maxResults?: number; orderBy?: string[] } = {}): Experiment[] {
+    const view = options.viewType ?? 'ACTIVE_ONLY';
+    let exps = this.store.experiments.list().filter((e) => viewMatches(e.lifecycle_stage, view));
+    if (options.filter) {
+      const m = /^\s*name\s*(=|!=|LIKE|ILIKE)\s*(['"])(.*)\2\s*$/i.exec(options.filter);
+      if (!m) throw new InvalidParameterError(`Unsupported experiment filter '${options.filter}': use name = '…', name != '…', name LIKE '…' or name ILIKE '…'.`, { field: 'filter' });
+      const op = m[1].toUpperCase();
+      const pattern = m[3];
+      const re = new RegExp(`^${pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.')}$`, op === 'ILIKE' ? 'i' : '');
+      exps = exps.filter((e) => (op === '=' ? e.name === pattern : op === '!=' ? e.name !== pattern : re.test(e.name)));
+    }
+    exps.sort((a, b) => b.creation_time - a.creation_time || a.experiment_id.localeCompare(b.experiment_id));
+    return exps.slice(0, options.maxResults ?? LIMITS.maxResultsDefault);
+  }
+
+  renameExperiment(experimentId: string, newName: string): void {
+    validateExperimentName(newName);
+    const clash = this.store.experiments.byName(newName);
+    if (clash && clash.experiment_id !== experimentId) throw new InvalidParameterError(`Experiment '${newName}' already exists.`, { field: 'new_name' });
+    this.store.experiments.update(experimentId, (e) => ({ ...e, name: newName }), `rename experiment to ${newName}`);
+  }
+
+  deleteExperiment(experimentId: string): void {
+    this.store.experiments.update(experimentId, (e) => ({ ...e, lifecycle_stage: 'deleted' }), 'delete experiment');
+  }
+
+  restoreExperiment(experimentId: string): void {
+    this.store.experiments.update(experimentId, (e) => ({ ...e, lifecycle_stage: 'active' }), 'restore experiment');
+  }
+
+  setExperimentTag(experimentId: string, key: string, value: string): void {
+    validateKey('tag', key);
+    const v = validateTagValue(key, value);
+    this.store.experiments.update(experimentId, (e) => ({ ...e, tags: [...e.tags.filter((t) => t.key !== key), { key, value: v }] }), `set experiment tag ${key}`);
+  }
+
+  // ---- runs
+
+  /** Creates a run (status RUNNING) and returns it in MLflow's shape. */
+  createRun(experimentId: string, options: CreateRunOptions = {}): Run {
+    const exp = this.getExperiment(experimentId);
+    if (exp.lifecycle_stage === 'deleted') throw new InvalidParameterError(`Experiment '${exp.name}' is deleted; restore it before creating runs in it.`, { experiment_id: experimentId });
+    const tags: Record<string, string> = {};
+    for (const [k, v] of toMap(options.tags)) tags[validateKey('tag', k)] = validateTagValue(k, v);
+    const runName = options.runName ?? tags['mlflow.runName'] ?? newRunName();
+    validateTagValue('mlflow.runName', runName);
+    const startTime = options.startTime ?? Date.now();
+    const source = options.recordSource === false ? null : this.sourceContext.source();
+    const system = source ? this.sourceContext.tags(source, options.sourceType) : {};
+    const allTags = { 'mlflow.user': osUser(), ...system, ...tags, 'mlflow.runName': runName };
+    const runId = newRunId(startTime);
+    const state = this.store.createRun(
+      {
+        op: 'create',
+        info: { run_id: runId, run_name: runName, experiment_id: experimentId, user_id: osUser(), status: 'RUNNING', start_time: startTime, end_time: null, lifecycle_stage: 'active' },
+        source,
+        tags: allTags,
+      },
+      options.ownedByProcess !== false,
+    );
+    return toRun(state, this.store.runRefOf(runId));
+  }
+
+  getRun(runId: string): Run {
+    validateRunId(runId);
+    const v = this.store.readRun(runId);
+    return toRun(v.state!, v.ref);
+  }
+
+  updateRun(runId: string, update: { status?: RunStatus; endTime?: number; runName?: string }): void {
+    const e: Entry = { op: 'u' };
+    if (update.status !== undefined) e.status = validateStatus(update.status);
+    if (update.endTime !== undefined) e.end_time = validateInteger('end_time', update.endTime);
+    if (update.runName !== undefined) e.run_name = validateTagValue('mlflow.runName', update.runName);
+    this.store.append(validateRunId(runId), [e]);
+  }
+
+  /** Ends a run with a status (default FINISHED). */
+  setTerminated(runId: string, status: RunStatus = 'FINISHED', endTime = Date.now()): void {
+    this.updateRun(runId, { status, endTime });
+  }
+
+  deleteRun(runId: string): void {
+    this.store.append(validateRunId(runId), [{ op: 'u', lifecycle_stage: 'deleted' }]);
+  }
+
+  restoreRun(runId: string): void {
+    this.store.append(validateRunId(runId), [{ op: 'u', lifecycle_stage: 'active' }]);
+  }
+
+  // ---- params, metrics, tags
+
+  private paramEntry(runId: string, key: string, value: unknown, pending: Map<string, string>): Entry | null {
+    validateKey('param', key);
+    const v = validateParamValue(key, value);
+    const old = this.store.writable(runId).state.params.get(key) ?? pending.get(key);
+    if (old !== undefined && old !== v) {
+      throw new InvalidParameterError(
+        `Param '${key}' of run ${runId} is already '${old}'; params are write-once, so '${v}' was not logged. Log it under another key or start a new run.`,
+        { key, old_value: old, new_value: v },
+      );
+    }
+    pending.set(key, v);
+    return old === v ? null : { op: 'p', k: key, v };
+  }
+
+  logParam(runId: string, key: string, value: unknown): void {
+    const e = this.paramEntry(validateRunId(runId), key, value, new Map());
+    if (e) this.store.append(runId, [e]);
+  }
+
+  /** Appends one metric point; NaN and ±Infinity are legal values. */
+  logMetric(runId: string, key: string, value: number, options: { step?: number; timestamp?: number } = {}): void {
+    validateKey('metric', key);
+    const v = validateMetricValue(key, value);
+    const t = options.timestamp === undefined ? Date.now() : validateInteger('timestamp', options.timestamp);
+    const s = options.step === undefined ? 0 : validateInteger('step', options.step);
+    this.store.appendRaw(runId, metricEntry(key, v, t, s), { op: 'm', k: key, v, t, s });
+  }
+
+  setTag(runId: string, key: string, value: unknown): void {
+    validateKey('tag', key);
+    this.store.append(validateRunId(runId), [{ op: 't', k: key, v: validateTagValue(key, value) }]);
+  }
+
+  deleteTag(runId: string, key: string): void {
+    const state = this.store.writable(validateRunId(runId)).state;
+    if (!state.tags.has(key)) throw new NotFoundError(`Run ${runId} has no tag '${key}'.`, { run_id: runId, key });
+    this.store.append(runId, [{ op: 'dt', k: key }]);
+  }
+
+  /** Logs metrics, params and tags in one durable write, with MLflow's limits (1000 metrics, 100 params, 100 tags). */
+  logBatch(
+    runId: string,
+    batch: {
+      metrics?: { key: string; value: number; timestamp?: number; step?: number }[];
+      params?: { key: string; value: unknown }[] | Record<string, unknown>;
+      tags?: { key: string; value: unknown }[] | Record<string, unknown>;
+    },
+  ): void {
+    validateRunId(runId);
+    const params = toMap(batch.params);
+    const tags = toMap(batch.tags);
+    const metrics = batch.metrics ?? [];
+    validateBatchLimits(metrics.length, params.length, tags.length);
+    const entries: Entry[] = [];
+    const pending = new Map<string, string>();
+    for (const [k, v] of params) {
+      const e = this.paramEntry(runId, k, v, pending);
+      if (e) entries.push(e);
+    }
+    const now = Date.now();
+    for (const m of metrics) {
+      validateKey('metric', m.key);
+      entries.push({
+        op: 'm',
+        k: m.key,
+        v: validateMetricValue(m.key, m.value),
+        t: m.timestamp === undefined ? now : validateInteger('timestamp', m.timestamp),
+        s: m.step === undefined ? 0 : validateInteger('step', m.step),
+      });
+    }
+    for (const [k, v] of tags) {
+      validateKey('tag', k);
+      entries.push({ op: 't', k, v: validateTagValue(k, v) });
+    }
+    const json = entries.map((e) => (e.op === 'm' ? { ...e, v: Number.isFinite(e.v as number) ? e.v : Number.isNaN(e.v as number) ? 'nan' : (e.v as number) > 0 ? 'inf' : '-inf' } : e));
+    this.store.append(runId, json as Entry[]);
+  }
+
+  /** Every point of one metric, in logging order. */
+  getMetricHistory(runId: string, key: string): Metric[] {
+    const v = this.store.readRun(validateRunId(runId));
+    return readMetricHistory(this.store.git, v.state!, key);
+  }
+
+  /** One page of a metric's history (MLflow's REST paging: at most 25 000 points a page). */
+  getMetricHistoryPage(runId: string, key: string, options: { maxResults?: number; pageToken?: string } = {}): { metrics: Metric[]; nextPageToken?: string } {
+    const max = options.maxResults ?? LIMITS.metricHistoryPage;
+    if (!Number.isInteger(max) || max < 1 || max > LIMITS.metricHistoryPage) {
+      throw new InvalidParameterError(`max_results must be between 1 and ${LIMITS.metricHistoryPage}, got ${max}.`, { field: 'max_results' });
+    }
+    const start = options.pageToken ? Number(Buffer.from(options.pageToken, 'base64url').toString()) : 0;
+    if (!Number.isInteger(start) || start < 0) throw new InvalidParameterError(`Invalid page_token '${options.pageToken}'.`, { field: 'page_token' });
+    const all = this.getMetricHistory(runId, key);
+    const metrics = all.slice(start, start + max);
+    const next = start + max < all.length ? Buffer.from(String(start + max)).toString('base64url') : undefined;
+    return next ? { metrics, nextPageToken: next } : { metrics };
+  }
+
+  // ---- artifacts
+
+  /** Logs one file (streamed, any size) under `artifactPath` in the run's artifacts. */
+  async logArtifact(runId: string, localPath: string, artifactPath?: string): Promise<void> {
+    const dir = cleanArtifactPath(artifactPath);
+    const st = statSync(localPath, { throwIfNoEntry: false });
+    if (!st?.isFile()) throw new InvalidParameterError(`Cannot log artifact ${localPath}: it is not a file. Use logArtifacts for a directory.`, { path: localPath });
+    const oid = await streamBlobFromFile(this.store.git.objects, localPath);
+    const mode = st.mode & 0o111 ? '100755' : '100644';
+    this.store.append(validateRunId(runId), [{ op: 'a', path: dir ? `${dir}/${basename(localPath)}` : basename(localPath), oid, mode }]);
+  }
+
+  /** Logs every file of a directory (recursively) under `artifactPath`. */
+  async logArtifacts(runId: string, localDir: string, artifactPath?: string): Promise<void> {
+    const dir = cleanArtifactPath(artifactPath);
+    if (!statSync(localDir, { throwIfNoEntry: false })?.isDirectory()) throw new InvalidParameterError(`Cannot log artifacts from ${localDir}: it is not a directory.`, { path: localDir });
+    const tree = await storeDirectory(this.store.git, localDir);
+    this.store.append(validateRunId(runId), [{ op: 'a', path: dir, oid: tree, mode: '40000' }]);
+  }
+
+  /** Logs text as an artifact file. */
+  logText(runId: string, text: string, artifactFile: string): void {
+    const path = cleanArtifactPath(artifactFile, 'artifact_file');
+    if (!path) throw new InvalidParameterError('artifact_file must name a file.', { field: 'artifact_file' });
+    const oid = this.store.git.objects.write('blob', Buffer.from(text, 'utf8'));
+    this.store.append(validateRunId(runId), [{ op: 'a', path, oid, mode: '100644' }]);
+  }
+
+  listArtifacts(runId: string, path?: string): FileInfo[] {
+    const tree = this.artifactsTree(runId);
+    return listArtifactTree(this.store.git, tree, cleanArtifactPath(path, 'path'));
+  }
+
+  /** Downloads a file or directory of the run's artifacts into `dstPath`; returns the local path. */
+  async downloadArtifacts(runId: string, path: string, dstPath: string): Promise<string> {
+    const tree = this.artifactsTree(runId);
+    return downloadArtifactTree(this.store.git, tree, cleanArtifactPath(path, 'path'), dstPath, runId);
+  }
+
+  private artifactsTree(runId: string): string | null {
+    validateRunId(runId);
+    this.store.flush([runId]);
+    return this.store.readRun(runId).state!.artifactsTree;
+  }
+
+  // ---- search
+
+  /** MLflow's search_runs: filter grammar (plus OR and parentheses), order_by, paging. */
+  searchRuns(experimentIds: string | string[], filter = '', options: SearchRunsOptions = {}): { runs: Run[]; nextPageToken?: string } {
+    const ids = new Set(Array.isArray(experimentIds) ? experimentIds : [experimentIds]);
+    const view = options.runViewType ?? 'ACTIVE_ONLY';
+    const runs = this.index.runs().filter((r) => ids.has(r.info.experiment_id) && viewMatches(r.info.lifecycle_stage, view));
+    return searchRunsInMemory(runs, { filter, orderBy: options.orderBy, maxResults: options.maxResults, pageToken: options.pageToken });
+  }
+
+  /** Refs whose records could not be read during the last search, with the reason (the rest stay readable). */
+  get unreadableRuns(): ReadonlyMap<string, string> {
+    return this.index.problems;
+  }
+
+  /** Folds pending changes into commits now. */
+  flush(): void {
+    this.store.flush();
+  }
+
+  /** Folds everything and saves the index. Call when done (it also happens at process exit). */
+  close(): void {
+    this.store.close();
+    this.index.save();
+  }
+}

@@ -1,0 +1,42 @@
+import { GitMlError } from '@git-ml/gitstore';
+
+/** A value or argument breaks one of MLflow's rules; the message names the field. (MLflow: INVALID_PARAMETER_VALUE) */
+export class InvalidParameterError extends GitMlError {
+  constructor(message: string, data: Record<string, unknown> = {}) {
+    super('INVALID_PARAMETER_VALUE', message, data);
+  }
+}
+
+/** An experiment, run or artifact that does not exist. (MLflow: RESOURCE_DOES_NOT_EXIST) */
+export class NotFoundError extends GitMlError {
+  constructor(message: string, data: Record<string, unknown> = {}) {
+    super('RESOURCE_DOES_NOT_EXIST', message, data);
+  }
+}
+
+/** Creating something whose name is taken. (MLflow: RESOURCE_ALREADY_EXISTS) */
+export class AlreadyExistsError extends GitMlError {
+  constructor(message: string, data: Record<string, unknown> = {}) {
+    super('RESOURCE_ALREADY_EXISTS', message, data);
+  }
+}
+
+/** A stored record that cannot be parsed; names the ref and the file so the rest stays usable. */
+export class CorruptRecordError extends GitMlError {
+  constructor(ref: string, file: string, detail: string, options?: { cause?: unknown }) {
+    super(
+      'CORRUPT_RECORD',
+      `${file} in ${ref} is not a valid git-ml record: ${detail}. Inspect it with \`git show ${ref}:${file}\`; ` +
+        `fix it with a new commit on that ref, or delete the ref to drop the record.`,
+      { ref, file, detail },
+      options,
+    );
+  }
+}
+
+/** Pulling found a run changed in both places in ways that cannot both hold (a param with two values). */
+export class MergeConflictError extends GitMlError {
+  constructor(message: string, data: Record<string, unknown> = {}) {
+    super('MERGE_CONFLICT', message, data);
+  }
+}

@@ -1,0 +1,143 @@
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { GitStore } from '@git-ml/gitstore';
+import { listJournalRuns } from '../journal/journal.js';
+import type { Run } from '../model.js';
+import { RUNS_PREFIX, parseRunRef } from '../store/refs-layout.js';
+import { readRunRecord } from '../store/run-record.js';
+import { readRunViewStable } from '../store/run-reader.js';
+import { toRun } from '../store/to-run.js';
+
+const INDEX_VERSION = 1;
+/** A directory changed this recently may change again within the same timestamp tick: re-list it. */
+const RACY_MS = 2000;
+
+interface Entry {
+  commit: string;
+  run: Run;
+}
+
+/**
+ * The derived run index in `.git/ml/index/runs.json`: the summary of every run (info, params, tags,
+ * latest metrics) keyed by ref and commit. It is refreshed incrementally — only refs whose commit
+ * changed are re-read — and skips even listing refs when no ref directory or packed-refs changed.
+ * Delete it and it is rebuilt from the refs.
+ */
+export class RunIndex {
+  private entries = new Map<string, Entry>();
+  private signature = '';
+  private changed = false;
+  private readonly path: string;
+  /** refs that could not be read (corrupt records), with the reason */
+  readonly problems = new Map<string, string>();
+
+  constructor(private git: GitStore) {
+    this.path = join(git.mlDir, 'index', 'runs.json');
+    this.load();
+  }
+
+  private load(): void {
+    try {
+      const doc = JSON.parse(readFileSync(this.path, 'utf8')) as { version: number; entries: [string, string, Run][] };
+      if (doc.version !== INDEX_VERSION) return;
+      for (const [ref, commit, run] of doc.entries) this.entries.set(ref, { commit, run });
+    } catch {
+      // missing or unreadable: rebuilt from refs
+    }
+  }
+
+  save(): void {
+    if (!this.changed) return;
+    mkdirSync(join(this.git.mlDir, 'index'), { recursive: true });
+    const tmp = `${this.path}.${process.pid}.tmp`;
+    const entries = [...this.entries].map(([ref, e]) => [ref, e.commit, e.run]);
+    writeFileSync(tmp, JSON.stringify({ version: INDEX_VERSION, entries }));
+    renameSync(tmp, this.path);
+    this.changed = false;
+  }
+
+  private currentSignature(): { sig: string; racy: boolean } {
+    const root = join(this.git.location.commonDir, RUNS_PREFIX);
+    const now = Date.now();
+    let racy = false;
+    const parts: string[] = [];
+    const add = (p: string) => {
+      const st = statSync(p, { throwIfNoEntry: false, bigint: true });
+      if (!st) return parts.push(`${p}:-`);
+      if (now - Number(st.mtimeMs) < RACY_MS) racy = true;
+      parts.push(`${p}:${st.ino}:${st.mtimeNs}:${st.size}`);
+    };
+    add(join(this.git.location.commonDir, 'packed-refs'));
+    add(root);
+    try {
+      for (const d of readdirSync(root)) add(join(root, d));
+    } catch {
+      // no runs yet
+    }
+    return { sig: parts.join('|'), racy };
+  }
+
+  /** Brings the index up to date with the refs; cheap when nothing changed. */
+  refresh(): void {
+    const { sig, racy } = this.currentSignature();
+    if (sig === this.signature) return;
+    const refs = this.git.refs.list(RUNS_PREFIX);
+    for (const ref of [...this.entries.keys()]) {
+      if (!refs.has(ref)) {
+        this.entries.delete(ref);
+        this.changed = true;
+      }
+    }
+    for (const [ref, commit] of refs) {
+      if (this.entries.get(ref)?.commit === commit) continue;
+      try {
+        this.entries.set(ref, { commit, run: toRun(readRunRecord(this.git, ref, commit), ref) });
+        this.problems.delete(ref);
+      } catch (err) {
+        this.entries.delete(ref);
+        this.problems.set(ref, (err as Error).message);
+      }
+      this.changed = true;
+    }
+    this.signature = racy ? '' : sig;
+  }
+
+  /** Every run: indexed records, overlaid with runs that have unfolded journal lines. */
+  runs(): Run[] {
+    this.refresh();
+    const byId = new Map<string, Run>();
+    const refOf = new Map<string, string>();
+    for (const [ref, e] of this.entries) {
+      const p = parseRunRef(ref);
+      if (p) {
+        byId.set(p.runId, e.run);
+        refOf.set(p.runId, ref);
+      }
+    }
+    for (const runId of listJournalRuns(this.git.mlDir)) {
+      const ref = refOf.get(runId) ?? this.refForJournalRun(runId);
+      if (!ref) continue;
+      try {
+        const view = readRunViewStable(this.git, ref, runId);
+        if (view.state) byId.set(runId, toRun(view.state, ref));
+      } catch (err) {
+        this.problems.set(ref, (err as Error).message);
+      }
+    }
+    return [...byId.values()];
+  }
+
+  private refForJournalRun(runId: string): string | null {
+    const dir = join(this.git.mlDir, 'journal', runId);
+    try {
+      for (const f of readdirSync(dir)) {
+        const first = readFileSync(join(dir, f), 'utf8').split('\n', 1)[0];
+        const h = JSON.parse(first) as { experiment_id: string };
+        return `${RUNS_PREFIX}${h.experiment_id}/${runId}`;
+      }
+    } catch {
+      return null;
+    }
+    return null;
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * Run search with MLflow's semantics: filter parsing and evaluation, ordering, paging.
+ */
+export { FilterSyntaxError, InvalidArgumentError, InvalidPageTokenError, OrderBySyntaxError, SearchError } from './errors.js';
+export type { AttributeKey, Entity } from './identifiers.js';
+export {
+  parseFilter,
+  type FilterNode,
+  type ListComparator,
+  type ListComparison,
+  type NumericComparator,
+  type NumericComparison,
+  type StringComparator,
+  type StringComparison,
+} from './parse-filter.js';
+export { compileFilter, type RunPredicate } from './evaluate.js';
+export { likeToRegExp } from './like.js';
+export { compareRuns, parseOrderBy, sortRuns, type OrderKey } from './order-by.js';
+export { decodePageToken, encodePageToken, queryFingerprint } from './page-token.js';
+export {
+  searchRunsInMemory,
+  SEARCH_MAX_RESULTS_DEFAULT,
+  SEARCH_MAX_RESULTS_THRESHOLD,
+  type SearchRunsOptions,
+  type SearchRunsPage,
+} from './search-runs.js';

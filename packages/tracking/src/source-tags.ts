@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import type { GitStore } from '@git-ml/gitstore';
+import type { RunSource } from './store/run-state.js';
+
+function remoteUrl(commonDir: string): string | null {
+  try {
+    const text = readFileSync(join(commonDir, 'config'), 'utf8');
+    const m = /\[remote "origin"\][^[]*?url\s*=\s*(\S+)/.exec(text);
+    return m ? m[1] : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The code a run is about to run on, and MLflow's system tags that describe it. Snapshots are
+ * cached for a second so a loop creating many runs does not re-scan the working tree each time.
+ */
+export class SourceContext {
+  private cached: { at: number; source: RunSource } | null = null;
+  constructor(private git: GitStore) {}
+
+  source(): RunSource {
+    const now = Date.now();
+    if (this.cached && now - this.cached.at < 1000) return this.cached.source;
+    const snap = this.git.snapshotSource();
+    const source: RunSource = { commit: snap.commit, head: snap.head, dirty: snap.dirty, branch: this.git.head().branch };
+    this.cached = { at: now, source };
+    return source;
+  }
+
+  tags(source: RunSource, type = 'LOCAL'): Record<string, string> {
+    const script = process.argv[1];
+    const tags: Record<string, string> = {
+      'mlflow.source.type': type,
+      'mlflow.source.name': script ? (this.git.workTree ? relative(this.git.workTree, script) || basename(script) : script) : 'node',
+    };
+    if (source.commit) tags['mlflow.source.git.commit'] = source.commit;
+    if (source.head && source.head !== source.commit) tags['git-ml.source.head'] = source.head;
+    if (source.dirty !== null) tags['git-ml.source.dirty'] = String(source.dirty);
+    if (source.branch) tags['mlflow.source.git.branch'] = source.branch;
+    const url = remoteUrl(this.git.location.commonDir);
+    if (url) tags['mlflow.source.git.repoURL'] = url;
+    return tags;
+  }
+}

@@ -1,0 +1,154 @@
+import { encodeCommit, encodeTree, type GitStore } from '@git-ml/gitstore';
+import { z } from 'zod';
+import { AlreadyExistsError, CorruptRecordError, NotFoundError } from '../errors.js';
+import { experimentIdFor } from '../ids.js';
+import type { Experiment } from '../model.js';
+import { validateExperimentName } from '../validate.js';
+import { formatFlatYaml, parseFlatYaml } from './flat-yaml.js';
+import { signatureNow } from './identity.js';
+import { DEFAULT_EXPERIMENT_ID, EXPERIMENTS_PREFIX, experimentRef } from './refs-layout.js';
+
+export const EXPERIMENT_FORMAT = 'git-ml/experiment@1';
+
+const ExperimentYaml = z.object({
+  format: z.literal(EXPERIMENT_FORMAT),
+  experiment_id: z.string(),
+  name: z.string(),
+  artifact_location: z.string(),
+  lifecycle_stage: z.enum(['active', 'deleted']),
+  creation_time: z.number(),
+  last_update_time: z.number(),
+  tags: z.record(z.string(), z.unknown()).nullable().optional(),
+});
+
+function defaultExperiment(): Experiment {
+  return {
+    experiment_id: DEFAULT_EXPERIMENT_ID,
+    name: 'Default',
+    artifact_location: `${EXPERIMENTS_PREFIX}${DEFAULT_EXPERIMENT_ID}`,
+    lifecycle_stage: 'active',
+    creation_time: 0,
+    last_update_time: 0,
+    tags: [],
+  };
+}
+
+/**
+ * Experiments as refs: `refs/ml/experiments/<id>` → a commit whose tree holds `experiment.yaml`.
+ * Every change is a new commit on top of the previous one, so the history is the audit log.
+ */
+export class ExperimentStore {
+  private cache = new Map<string, Experiment>();
+  constructor(private git: GitStore, private author: { name: string; email: string }) {}
+
+  read(ref: string, oid: string): Experiment {
+    const hit = this.cache.get(oid);
+    if (hit) return hit;
+    const c = this.git.objects.readCommit(oid);
+    const e = this.git.objects.readTree(c.tree).find((x) => x.name === 'experiment.yaml');
+    if (!e) throw new CorruptRecordError(ref, 'experiment.yaml', 'the file is missing');
+    let doc;
+    try {
+      doc = ExperimentYaml.parse(parseFlatYaml(this.git.objects.readBlob(e.oid).toString('utf8')));
+    } catch (cause) {
+      throw new CorruptRecordError(ref, 'experiment.yaml', (cause as Error).message, { cause });
+    }
+    const { format: _f, tags, ...rest } = doc;
+    const exp: Experiment = { ...rest, tags: Object.entries(tags ?? {}).map(([key, value]) => ({ key, value: String(value) })) };
+    this.cache.set(oid, exp);
+    return exp;
+  }
+
+  /** All experiments, the default one included even before anything was written to it. */
+  list(): Experiment[] {
+    const out = new Map<string, Experiment>();
+    for (const [ref, oid] of this.git.refs.list(EXPERIMENTS_PREFIX)) {
+      const exp = this.read(ref, oid);
+      out.set(exp.experiment_id, exp);
+    }
+    if (!out.has(DEFAULT_EXPERIMENT_ID)) out.set(DEFAULT_EXPERIMENT_ID, defaultExperiment());
+    return [...out.values()];
+  }
+
+  get(id: string): Experiment | null {
+    const ref = experimentRef(id);
+    const oid = this.git.refs.read(ref);
+    if (oid) return this.read(ref, oid);
+    return id === DEFAULT_EXPERIMENT_ID ? defaultExperiment() : null;
+  }
+
+  mustGet(id: string): Experiment {
+    const e = this.get(id);
+    if (!e) throw new NotFoundError(`No experiment with id '${id}'. List them with \`git-ml experiments list\`.`, { experiment_id: id });
+    return e;
+  }
+
+  byName(name: string): Experiment | null {
+    return this.list().find((e) => e.name === name) ?? null;
+  }
+
+  create(name: string, opts: { artifactLocation?: string; tags?: Record<string, string> } = {}): string {
+    validateExperimentName(name);
+    const existing = this.byName(name);
+    if (existing) {
+      throw new AlreadyExistsError(
+        `Experiment '${name}' already exists${existing.lifecycle_stage === 'deleted' ? ' (deleted; restore it with `git-ml experiments restore`)' : ''}.`,
+        { name },
+      );
+    }
+    for (let attempt = 0; ; attempt++) {
+      const id = experimentIdFor(name, attempt);
+      if (this.git.refs.read(experimentRef(id))) continue;
+      const now = Date.now();
+      const exp: Experiment = {
+        experiment_id: id,
+        name,
+        artifact_location: opts.artifactLocation ?? `refs/ml/runs/${id}`,
+        lifecycle_stage: 'active',
+        creation_time: now,
+        last_update_time: now,
+        tags: Object.entries(opts.tags ?? {}).map(([key, value]) => ({ key, value })),
+      };
+      this.write(exp, null, `git-ml: create experiment ${name}`);
+      return id;
+    }
+  }
+
+  /** Ensures the experiment has a ref (the default one is virtual until first used). */
+  ensure(id: string): Experiment {
+    const exp = this.mustGet(id);
+    if (!this.git.refs.read(experimentRef(id))) {
+      try {
+        this.write(exp, null, `git-ml: create experiment ${exp.name}`);
+      } catch {
+        // another process created it first; that is what we wanted
+      }
+    }
+    return exp;
+  }
+
+  update(id: string, change: (e: Experiment) => Experiment, what: string): Experiment {
+    for (let tries = 0; ; tries++) {
+      const ref = experimentRef(id);
+      const oid = this.git.refs.read(ref);
+      const current = oid ? this.read(ref, oid) : this.mustGet(id);
+      const next = { ...change(structuredClone(current)), last_update_time: Date.now() };
+      try {
+        this.write(next, oid, `git-ml: ${what}`);
+        return next;
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'REF_CONFLICT' || tries > 20) throw err;
+      }
+    }
+  }
+
+  private write(exp: Experiment, parent: string | null, message: string): void {
+    const { tags, ...rest } = exp;
+    const yaml = formatFlatYaml({ format: EXPERIMENT_FORMAT, ...rest, tags: Object.fromEntries(tags.map((t) => [t.key, t.value])) });
+    const blob = this.git.objects.write('blob', Buffer.from(yaml));
+    const tree = this.git.objects.write('tree', encodeTree([{ mode: '100644', name: 'experiment.yaml', oid: blob }]));
+    const sig = signatureNow(this.author);
+    const commit = this.git.objects.write('commit', encodeCommit({ tree, parents: parent ? [parent] : [], author: sig, committer: sig, message }));
+    this.git.refs.update([{ ref: experimentRef(exp.experiment_id), expect: parent, value: commit }]);
+  }
+}

@@ -1,0 +1,129 @@
+import type { GitStore, TreeEntry } from '@git-ml/gitstore';
+import { encodeCommit, encodeTree } from '@git-ml/gitstore';
+import { z } from 'zod';
+import { CorruptRecordError } from '../errors.js';
+import { RUN_STATUSES } from '../model.js';
+import { formatFlatYaml, parseFlatYaml } from './flat-yaml.js';
+import { latestOf, metricFileName, metricKeyFromFileName, parseMetricLines } from './metric-lines.js';
+import type { ObjectSink } from './object-sink.js';
+import type { RunState } from './run-state.js';
+import { writeArtifactTree } from './artifact-tree.js';
+import { signatureNow } from './identity.js';
+
+export const RUN_FORMAT = 'git-ml/run@1';
+
+/** The schema of `run.yaml`; `format` carries the version so the layout can evolve. */
+export const RunYamlSchema = z.object({
+  format: z.literal(RUN_FORMAT),
+  run_id: z.string().min(1),
+  run_name: z.string(),
+  experiment_id: z.string().min(1),
+  user_id: z.string(),
+  status: z.enum(RUN_STATUSES as [string, ...string[]]),
+  start_time: z.number().int(),
+  end_time: z.number().int().nullable(),
+  lifecycle_stage: z.enum(['active', 'deleted']),
+  source: z
+    .object({ commit: z.string().nullable(), head: z.string().nullable(), dirty: z.boolean().nullable(), branch: z.string().nullable() })
+    .nullable()
+    .optional(),
+});
+
+function parseOrThrow(ref: string, file: string, text: string, strings: boolean): Record<string, unknown> {
+  try {
+    return parseFlatYaml(text, strings);
+  } catch (cause) {
+    throw new CorruptRecordError(ref, file, (cause as Error).message, { cause });
+  }
+}
+
+/** Reads a run's state from its record commit. A broken file raises an error naming the ref and file. */
+export function readRunRecord(git: GitStore, ref: string, commit: string): RunState {
+  const c = git.objects.readCommit(commit);
+  const files = new Map(git.objects.readTree(c.tree).map((e) => [e.name, e]));
+  const text = (name: string) => {
+    const e = files.get(name);
+    if (!e) throw new CorruptRecordError(ref, name, 'the file is missing');
+    return git.objects.readBlob(e.oid).toString('utf8');
+  };
+  const parsed = RunYamlSchema.safeParse(parseOrThrow(ref, 'run.yaml', text('run.yaml'), false));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new CorruptRecordError(ref, 'run.yaml', `field '${issue.path.join('.')}': ${issue.message}`);
+  }
+  const { format: _f, source, ...info } = parsed.data;
+  const state: RunState = {
+    info: info as RunState['info'],
+    source: source ?? null,
+    params: new Map(Object.entries(parseOrThrow(ref, 'params.yaml', text('params.yaml'), true)) as [string, string][]),
+    tags: new Map(Object.entries(parseOrThrow(ref, 'tags.yaml', text('tags.yaml'), true)) as [string, string][]),
+    metrics: new Map(),
+    artifactsTree: files.get('artifacts')?.oid ?? null,
+    artifactAdds: [],
+    conflicts: [],
+  };
+  const metricsTree = files.get('metrics');
+  if (metricsTree) {
+    for (const e of git.objects.readTree(metricsTree.oid)) {
+      const key = metricKeyFromFileName(e.name);
+      let points;
+      try {
+        points = parseMetricLines(key, git.objects.readBlob(e.oid).toString('utf8'));
+      } catch (cause) {
+        throw new CorruptRecordError(ref, `metrics/${e.name}`, (cause as Error).message, { cause });
+      }
+      state.metrics.set(key, { blob: e.oid, appended: '', latest: latestOf(points), count: points.length });
+    }
+  }
+  return state;
+}
+
+/** The full history of one metric, committed points first, then the pending ones. */
+export function readMetricHistory(git: GitStore, state: RunState, key: string) {
+  const m = state.metrics.get(key);
+  if (!m) return [];
+  const text = (m.blob ? git.objects.readBlob(m.blob).toString('utf8') : '') + m.appended;
+  return parseMetricLines(key, text);
+}
+
+function blob(sink: ObjectSink, text: string): string {
+  return sink.add('blob', Buffer.from(text, 'utf8'));
+}
+
+/** Serializes a run's state as a record tree and a commit on top of `parents`; returns the commit id. */
+export function writeRunRecord(
+  git: GitStore,
+  sink: ObjectSink,
+  state: RunState,
+  parents: string[],
+  message: string,
+  author: { name: string; email: string },
+): string {
+  const { info, source } = state;
+  const runYaml = formatFlatYaml({ format: RUN_FORMAT, ...info, source });
+  const entries: TreeEntry[] = [
+    { mode: '100644', name: 'run.yaml', oid: blob(sink, runYaml) },
+    { mode: '100644', name: 'params.yaml', oid: blob(sink, formatFlatYaml(Object.fromEntries([...state.params].sort()))) },
+    { mode: '100644', name: 'tags.yaml', oid: blob(sink, formatFlatYaml(Object.fromEntries([...state.tags].sort()))) },
+  ];
+  if (state.metrics.size > 0) {
+    const metricEntries: TreeEntry[] = [];
+    for (const [key, m] of state.metrics) {
+      if (m.appended) {
+        const base = m.blob ? sink.read(m.blob).data.toString('utf8') : '';
+        m.blob = blob(sink, base + m.appended);
+        m.appended = '';
+      }
+      metricEntries.push({ mode: '100644', name: metricFileName(key), oid: m.blob! });
+    }
+    entries.push({ mode: '40000', name: 'metrics', oid: sink.add('tree', encodeTree(metricEntries)) });
+  }
+  if (state.artifactAdds.length > 0) {
+    state.artifactsTree = writeArtifactTree(sink, state.artifactsTree, state.artifactAdds);
+    state.artifactAdds = [];
+  }
+  if (state.artifactsTree) entries.push({ mode: '40000', name: 'artifacts', oid: state.artifactsTree });
+  const tree = sink.add('tree', encodeTree(entries));
+  const sig = signatureNow(author);
+  return sink.add('commit', encodeCommit({ tree, parents, author: sig, committer: sig, message }));
+}
