@@ -1,18 +1,22 @@
 import * as zlib from 'node:zlib';
 import type { ObjectType } from './hash.js';
 
+/** Pack entry type codes of the two delta representations. */
 export const OBJ_OFS_DELTA = 6;
 export const OBJ_REF_DELTA = 7;
 
 const TYPE_CODES: Record<ObjectType, number> = { commit: 1, tree: 2, blob: 3, tag: 4 };
 const TYPE_NAMES: readonly (ObjectType | undefined)[] = [undefined, 'commit', 'tree', 'blob', 'tag'];
 
+/** Pack entry type code of an object type; throws on anything else. */
 export function typeCode(type: ObjectType): number {
-  const code = TYPE_CODES[type];
+  // hasOwn, so that names like 'constructor' don't resolve through the prototype.
+  const code = Object.hasOwn(TYPE_CODES, type) ? TYPE_CODES[type] : undefined;
   if (code === undefined) throw new TypeError(`not a git object type: ${String(type)}`);
   return code;
 }
 
+/** Object type of a pack entry type code, or undefined for deltas and invalid codes. */
 export function typeName(code: number): ObjectType | undefined {
   return TYPE_NAMES[code];
 }
@@ -41,6 +45,7 @@ export function encodeEntryHeader(code: number, size: number): Buffer {
 
 let crcTable: Int32Array | undefined;
 
+/** Table-driven CRC-32 (IEEE), continuing from `value` like zlib.crc32. */
 export function crc32Fallback(data: Uint8Array, value: number): number {
   if (!crcTable) {
     crcTable = new Int32Array(256);

@@ -135,8 +135,10 @@ describe('writePack', () => {
 
   it('rejects unknown object types without leaving temp files behind', () => {
     const repo = bareRepo();
-    const bad = [{ type: 'blob', data: Buffer.from('ok') }, { type: 'note', data: Buffer.from('x') }] as unknown as GitObject[];
-    expect(() => writePack(join(repo, 'objects'), bad)).toThrow(/not a git object type/);
+    for (const type of ['note', 'constructor']) {
+      const bad = [{ type: 'blob', data: Buffer.from('ok') }, { type, data: Buffer.from('x') }] as unknown as GitObject[];
+      expect(() => writePack(join(repo, 'objects'), bad)).toThrow(/not a git object type/);
+    }
     expect(readdirSync(join(repo, 'objects', 'pack'))).toEqual([]);
   });
 

@@ -83,7 +83,10 @@ function fsyncDir(dir: string): void {
  * empty input writes nothing and returns an empty `packPath`.
  */
 export function writePack(objectsDir: string, objects: GitObject[]): { packPath: string; oids: string[] } {
-  const oids = objects.map((o) => hashObject(o.type, o.data));
+  const oids = objects.map((o) => {
+    typeCode(o.type);
+    return hashObject(o.type, o.data);
+  });
   const unique = new Map<string, GitObject>();
   oids.forEach((oid, i) => {
     if (!unique.has(oid)) unique.set(oid, objects[i]);

@@ -3,18 +3,15 @@
  * so an API layer can turn any of them into MLflow's `{error_code, message}` without special cases.
  */
 
+import { GitMlError } from '@git-ml/gitstore';
+
 /**
  * The base of every error search raises on purpose: `code` is stable for programs to branch on and
  * `data` holds the facts the message was built from.
  */
-export class SearchError extends Error {
-  readonly code: string;
-  readonly data: Record<string, unknown>;
+export class SearchError extends GitMlError {
   constructor(code: string, message: string, data: Record<string, unknown>) {
-    super(message);
-    this.name = new.target.name;
-    this.code = code;
-    this.data = data;
+    super(code, message, data);
   }
 }
 

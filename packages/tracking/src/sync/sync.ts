@@ -1,0 +1,128 @@
+import { GitMlError } from '@git-ml/gitstore';
+import type { MlClient } from '../client.js';
+import { EXPERIMENTS_PREFIX, RUNS_PREFIX } from '../store/refs-layout.js';
+import { readRunRecord, writeRunRecord } from '../store/run-record.js';
+import { ObjectSink } from '../store/object-sink.js';
+import { git, isAncestor, mergeBase } from './git-cli.js';
+import { mergeRunStates, type Prefer } from './merge-run.js';
+import { mergeExperiments } from './merge-experiment.js';
+
+export interface PullResult {
+  created: string[];
+  updated: string[];
+  merged: string[];
+  conflicts: { ref: string; message: string }[];
+  upToDate: boolean;
+}
+
+export interface PushResult {
+  pushed: string[];
+  rejected: { ref: string; reason: string }[];
+}
+
+const SYNC_NS = 'refs/ml-sync/';
+
+function cwdOf(client: MlClient): string {
+  return client.store.git.location.commonDir;
+}
+
+/**
+ * Fetches the remote's runs and experiments and merges them into the local refs: new refs are
+ * created, fast-forwards applied, and runs changed on both sides merged (see `mergeRunStates`).
+ * Uses the user's git for transport; the fetched refs live under `refs/ml-sync/` only while merging.
+ */
+export function pull(client: MlClient, remote = 'origin', options: { prefer?: Prefer } = {}): PullResult {
+  client.flush();
+  const store = client.store;
+  const cwd = cwdOf(client);
+  const ns = `${SYNC_NS}${remote.replace(/[^\w.-]/g, '_')}/`;
+  git(cwd, ['fetch', '--no-tags', '--quiet', remote, `+refs/ml/*:${ns}*`]);
+  const fetched = store.git.refs.list(ns);
+  const result: PullResult = { created: [], updated: [], merged: [], conflicts: [], upToDate: true };
+  try {
+    for (const [tmpRef, theirs] of fetched) {
+      const ref = `refs/ml/${tmpRef.slice(ns.length)}`;
+      if (!ref.startsWith(RUNS_PREFIX) && !ref.startsWith(EXPERIMENTS_PREFIX)) continue;
+      const ours = store.git.refs.read(ref);
+      if (ours === theirs) continue;
+      result.upToDate = false;
+      if (!ours) {
+        store.git.refs.update([{ ref, expect: null, value: theirs }]);
+        result.created.push(ref);
+      } else if (isAncestor(cwd, ours, theirs)) {
+        store.git.refs.update([{ ref, expect: ours, value: theirs }]);
+        result.updated.push(ref);
+      } else if (isAncestor(cwd, theirs, ours)) {
+        continue;
+      } else {
+        const merged = mergeRef(client, ref, ours, theirs, options.prefer);
+        if (typeof merged === 'string') result.conflicts.push({ ref, message: merged });
+        else result.merged.push(ref);
+      }
+    }
+  } finally {
+    store.git.refs.update([...fetched.keys()].map((ref) => ({ ref, value: null })));
+  }
+  return result;
+}
+
+function mergeRef(client: MlClient, ref: string, ours: string, theirs: string, prefer: Prefer): true | string {
+  const store = client.store;
+  const g = store.git;
+  const baseOid = mergeBase(cwdOf(client), ours, theirs);
+  const sink = new ObjectSink(g);
+  const oursTime = g.objects.readCommit(ours).committer.timestamp;
+  const theirsTime = g.objects.readCommit(theirs).committer.timestamp;
+  let commit: string;
+  if (ref.startsWith(EXPERIMENTS_PREFIX)) {
+    commit = mergeExperiments(g, sink, ref, baseOid, ours, theirs, store.author);
+  } else {
+    const base = baseOid ? safeRead(g, ref, baseOid) : null;
+    const { state, conflicts } = mergeRunStates(g, sink, base, readRunRecord(g, ref, ours), readRunRecord(g, ref, theirs), oursTime >= theirsTime, prefer);
+    if (conflicts.length > 0) {
+      return `${conflicts.join('; ')}. Kept the local run unchanged. Re-run with \`git-ml pull --prefer ours\` (keep local values) or \`--prefer theirs\` (take the remote's).`;
+    }
+    commit = writeRunRecord(g, sink, state, [ours, theirs], `git-ml: merge run ${state.info.run_name} from the remote`, store.author);
+  }
+  sink.flush();
+  g.refs.update([{ ref, expect: ours, value: commit }]);
+  return true;
+}
+
+function safeRead(g: MlClient['store']['git'], ref: string, oid: string) {
+  try {
+    return readRunRecord(g, ref, oid);
+  } catch {
+    // the merge base may be the source commit (no run record): merge two-way
+    return null;
+  }
+}
+
+/**
+ * Pushes every run and experiment. Refs the remote has moved are pulled and merged first, then
+ * pushed again, so a push never overwrites anybody's results.
+ */
+export function push(client: MlClient, remote = 'origin', options: { prefer?: Prefer } = {}): PushResult & { pulled?: PullResult } {
+  client.flush();
+  const cwd = cwdOf(client);
+  const attempt = () => {
+    const r = git(cwd, ['push', '--porcelain', remote, 'refs/ml/*:refs/ml/*'], { capture: true, allowFail: true });
+    const pushed: string[] = [];
+    const rejected: { ref: string; reason: string }[] = [];
+    for (const line of r.stdout.split('\n')) {
+      const m = /^([ +\-*=!])\t([^:]+):(\S+)\t(.*)$/.exec(line);
+      if (!m) continue;
+      if (m[1] === '!') rejected.push({ ref: m[3], reason: m[4] });
+      else if (m[1] !== '=') pushed.push(m[3]);
+    }
+    if (r.status !== 0 && rejected.length === 0) {
+      throw new GitMlError('GIT_FAILED', `git push ${remote} failed: ${r.stderr.trim() || r.stdout.trim()}`, { remote });
+    }
+    return { pushed, rejected };
+  };
+  const first = attempt();
+  if (first.rejected.length === 0) return first;
+  const pulled = pull(client, remote, options);
+  const second = attempt();
+  return { pushed: [...first.pushed, ...second.pushed], rejected: second.rejected, pulled };
+}
