@@ -209,11 +209,12 @@ export class MlClient {
 
   /** Appends one metric point; NaN and ±Infinity are legal values. */
   logMetric(runId: string, key: string, value: number, options: { step?: number; timestamp?: number } = {}): void {
+    validateRunId(runId);
     validateKey('metric', key);
     const v = validateMetricValue(key, value);
     const t = options.timestamp === undefined ? Date.now() : validateInteger('timestamp', options.timestamp);
     const s = options.step === undefined ? 0 : validateInteger('step', options.step);
-    this.store.appendRaw(runId, metricEntry(key, v, t, s), { op: 'm', k: key, v, t, s });
+    this.store.appendRaw(runId, metricEntry(runId, key, v, t, s), { op: 'm', k: key, v, t, s });
   }
 
   setTag(runId: string, key: string, value: unknown): void {

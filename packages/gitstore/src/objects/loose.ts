@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { deflateSync, inflateSync } from 'node:zlib';
+import { inflateSync } from 'node:zlib';
+import { deflateObject } from './zlib-stored.js';
 import { CorruptObjectError } from '../errors.js';
 import { hashObject, objectHeader, type ObjectType } from './hash.js';
 
@@ -27,7 +28,7 @@ export function writeLoose(objectsDir: string, type: ObjectType, data: Buffer, k
   const tmp = join(dir, `tmp_obj_${process.pid}_${++tmpCounter}`);
   const fd = openSync(tmp, 'wx', 0o444);
   try {
-    writeSync(fd, deflateSync(Buffer.concat([objectHeader(type, data.length), data]), { level: 1 }));
+    writeSync(fd, deflateObject(Buffer.concat([objectHeader(type, data.length), data])));
   } finally {
     closeSync(fd);
   }

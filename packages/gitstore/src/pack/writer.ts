@@ -1,13 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { deflateSync } from 'node:zlib';
+import { deflateObject } from '../objects/zlib-stored.js';
 import { crc32, encodeEntryHeader, typeCode } from './format.js';
 import { type GitObject, hashObject } from './hash.js';
 import { encodeIdxV2, type IdxEntry } from './idx.js';
 
 /** Speed over size: these packs are meant to be consolidated later by `git gc`. */
-const DEFLATE_LEVEL = 1;
 const FLUSH_BYTES = 1 << 20;
 
 /** Batches the many small header/body writes into ~1 MiB syscalls. */
@@ -111,7 +110,7 @@ export function writePack(objectsDir: string, objects: GitObject[]): { packPath:
     let offset = 12;
     for (const [oid, obj] of unique) {
       const hdr = encodeEntryHeader(typeCode(obj.type), obj.data.length);
-      const body = deflateSync(obj.data, { level: DEFLATE_LEVEL });
+      const body = deflateObject(obj.data);
       entries.push({ oid: Buffer.from(oid, 'hex'), crc: crc32(body, crc32(hdr)), offset });
       emit(hdr);
       emit(body);

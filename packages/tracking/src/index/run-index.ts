@@ -1,11 +1,11 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GitStore } from '@git-ml/gitstore';
-import { listJournalRuns } from '../journal/journal.js';
+import { readAllJournals } from '../journal/journal.js';
 import type { Run } from '../model.js';
-import { RUNS_PREFIX, parseRunRef } from '../store/refs-layout.js';
+import { RUNS_PREFIX, parseOffsets, parseRunRef, runRef } from '../store/refs-layout.js';
 import { readRunRecord } from '../store/run-record.js';
-import { readRunViewStable } from '../store/run-reader.js';
+import { pendingLines, readRunView } from '../store/run-reader.js';
 import { toRun } from '../store/to-run.js';
 
 const INDEX_VERSION = 1;
@@ -114,30 +114,30 @@ export class RunIndex {
         refOf.set(p.runId, ref);
       }
     }
-    for (const runId of listJournalRuns(this.git.mlDir)) {
-      const ref = refOf.get(runId) ?? this.refForJournalRun(runId);
+    const journals = readAllJournals(this.git.mlDir);
+    const created = new Map<string, string>();
+    const touched = new Set<string>();
+    for (const j of journals) {
+      for (const { line } of j.lines) {
+        touched.add(line.r);
+        if (line.op === 'create') created.set(line.r, runRef(line.info.experiment_id, line.r));
+      }
+    }
+    for (const runId of touched) {
+      const ref = refOf.get(runId) ?? created.get(runId);
       if (!ref) continue;
+      const indexed = this.entries.get(ref);
+      if (indexed) {
+        const offsets = parseOffsets(this.git.objects.readCommit(indexed.commit).message);
+        if (pendingLines(journals, runId, offsets).length === 0) continue;
+      }
       try {
-        const view = readRunViewStable(this.git, ref, runId);
+        const view = readRunView(this.git, ref, runId, indexed?.commit ?? this.git.refs.read(ref), journals);
         if (view.state) byId.set(runId, toRun(view.state, ref));
       } catch (err) {
         this.problems.set(ref, (err as Error).message);
       }
     }
     return [...byId.values()];
-  }
-
-  private refForJournalRun(runId: string): string | null {
-    const dir = join(this.git.mlDir, 'journal', runId);
-    try {
-      for (const f of readdirSync(dir)) {
-        const first = readFileSync(join(dir, f), 'utf8').split('\n', 1)[0];
-        const h = JSON.parse(first) as { experiment_id: string };
-        return `${RUNS_PREFIX}${h.experiment_id}/${runId}`;
-      }
-    } catch {
-      return null;
-    }
-    return null;
   }
 }

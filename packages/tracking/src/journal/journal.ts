@@ -1,61 +1,62 @@
-import { closeSync, openSync, readdirSync, readSync, fstatSync, writeSync, mkdirSync, rmdirSync, unlinkSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Entry } from '../store/run-state.js';
 import type { ProcessIdentity } from './process-identity.js';
 
-/** The first line of every journal file: whose it is and which run it belongs to. */
+/** The first line of every journal file: which process writes it. */
 export interface JournalHeader {
   op: 'hdr';
-  run_id: string;
-  experiment_id: string;
   writer: string;
   proc: ProcessIdentity;
-  /** true when this process started the run, so the run dies with it */
-  owner: boolean;
 }
+
+/** A journal line: an entry for run `r`. `own` on a create (or an `own` entry) ties the run to the writer's life. */
+export type JournalLine = Entry & { r: string; own?: boolean };
 
 export function journalRoot(mlDir: string): string {
   return join(mlDir, 'journal');
 }
 
 /**
- * An append-only log of one process's changes to one run: `.git/ml/journal/<run-id>/<writer>.jsonl`.
- * A logging call returns after its line is written to the file, so the value survives the process
- * being killed; folding turns the lines into a commit on the run's ref later.
+ * One process's append-only log of changes: `.git/ml/journal/<writer>.jsonl`, one JSON line per
+ * change, each naming its run. A logging call returns after its line is written to the file, so
+ * the value survives the process being killed; folding turns lines into commits on run refs.
  */
 export class JournalWriter {
+  readonly writer: string;
   readonly path: string;
-  readonly header: JournalHeader;
-  private fd: number;
-  size: number;
+  private fd = -1;
+  size = 0;
 
-  constructor(mlDir: string, header: Omit<JournalHeader, 'op' | 'writer'>, writerPrefix: string) {
-    const dir = join(journalRoot(mlDir), header.run_id);
-    mkdirSync(dir, { recursive: true });
-    const writer = `${writerPrefix}-${randomBytes(4).toString('hex')}`;
-    this.header = { op: 'hdr', ...header, writer };
-    this.path = join(dir, `${writer}.jsonl`);
-    this.fd = openSync(this.path, 'wx');
-    const line = `${JSON.stringify(this.header)}\n`;
-    writeSync(this.fd, line);
-    this.size = Buffer.byteLength(line);
+  constructor(private mlDir: string, private proc: ProcessIdentity) {
+    this.writer = `${proc.pid}-${randomBytes(4).toString('hex')}`;
+    this.path = join(journalRoot(mlDir), `${this.writer}.jsonl`);
+  }
+
+  get opened(): boolean {
+    return this.fd >= 0;
   }
 
   append(text: string): void {
+    if (this.fd < 0) {
+      mkdirSync(journalRoot(this.mlDir), { recursive: true });
+      this.fd = openSync(this.path, 'wx');
+      const header: JournalHeader = { op: 'hdr', writer: this.writer, proc: this.proc };
+      text = `${JSON.stringify(header)}\n${text}`;
+    }
     const buf = Buffer.from(text, 'utf8');
     let off = 0;
     while (off < buf.length) off += writeSync(this.fd, buf, off);
     this.size += buf.length;
   }
 
-  appendEntry(e: Entry): void {
-    this.append(`${JSON.stringify(e)}\n`);
-  }
-
-  /** Closes and removes the file; call only once everything in it is folded into the run's ref. */
+  /** Closes and removes the file; call only once everything in it is folded into run refs. */
   remove(): void {
+    if (this.fd < 0) return;
     closeSync(this.fd);
+    this.fd = -1;
+    this.size = 0;
     removeJournalFile(this.path);
   }
 }
@@ -66,22 +67,25 @@ export function removeJournalFile(path: string): void {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  try {
-    rmdirSync(join(path, '..'));
-  } catch {
-    // other journals for this run remain, or someone else removed it
-  }
+}
+
+export interface PositionedLine {
+  line: JournalLine;
+  /** byte offset where the line starts */
+  start: number;
 }
 
 export interface JournalRead {
+  path: string;
+  writer: string;
   header: JournalHeader | null;
-  entries: Entry[];
-  /** byte offset just past the last complete line read */
+  lines: PositionedLine[];
+  /** byte offset just past the last complete line */
   end: number;
 }
 
-/** Reads complete lines from `from` on (a partial last line is still being written, or was cut by a kill). */
-export function readJournal(path: string, from = 0): JournalRead | null {
+/** Reads every complete line (a partial last line is still being written, or was cut by a kill). */
+export function readJournal(path: string): JournalRead | null {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -89,6 +93,7 @@ export function readJournal(path: string, from = 0): JournalRead | null {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
+  const writer = basename(path, '.jsonl');
   try {
     const size = fstatSync(fd).size;
     const buf = Buffer.allocUnsafe(size);
@@ -99,38 +104,46 @@ export function readJournal(path: string, from = 0): JournalRead | null {
       got += n;
     }
     const headerEnd = buf.indexOf(10);
-    if (headerEnd < 0 || headerEnd >= got) return { header: null, entries: [], end: 0 };
+    if (headerEnd < 0 || headerEnd >= got) return { path, writer, header: null, lines: [], end: 0 };
     const header = JSON.parse(buf.toString('utf8', 0, headerEnd)) as JournalHeader;
-    const start = Math.max(from, headerEnd + 1);
-    const last = buf.lastIndexOf(10, got - 1);
-    const entries: Entry[] = [];
-    if (last >= start) {
-      for (const line of buf.toString('utf8', start, last).split('\n')) if (line) entries.push(JSON.parse(line) as Entry);
+    const lines: PositionedLine[] = [];
+    let start = headerEnd + 1;
+    for (;;) {
+      const nl = buf.indexOf(10, start);
+      if (nl < 0 || nl >= got) break;
+      if (nl > start) {
+        try {
+          lines.push({ line: JSON.parse(buf.toString('utf8', start, nl)) as JournalLine, start });
+        } catch {
+          // a line torn by a crash mid-write, followed by a newer writer's line: skip it
+        }
+      }
+      start = nl + 1;
     }
-    return { header, entries, end: Math.max(start, last + 1) };
+    return { path, writer, header, lines, end: start };
   } finally {
     closeSync(fd);
   }
 }
 
-/** Journal files of one run, by path. */
-export function listRunJournals(mlDir: string, runId: string): string[] {
-  const dir = join(journalRoot(mlDir), runId);
+/** Every journal file, by path. */
+export function listJournals(mlDir: string): string[] {
   try {
-    return readdirSync(dir)
+    return readdirSync(journalRoot(mlDir))
       .filter((f) => f.endsWith('.jsonl'))
       .sort()
-      .map((f) => join(dir, f));
+      .map((f) => join(journalRoot(mlDir), f));
   } catch {
     return [];
   }
 }
 
-/** Run ids that have journal files (pending or orphaned changes). */
-export function listJournalRuns(mlDir: string): string[] {
-  try {
-    return readdirSync(journalRoot(mlDir));
-  } catch {
-    return [];
+/** Reads all journals once, for an operation that looks at many runs. */
+export function readAllJournals(mlDir: string): JournalRead[] {
+  const out: JournalRead[] = [];
+  for (const p of listJournals(mlDir)) {
+    const r = readJournal(p);
+    if (r) out.push(r);
   }
+  return out;
 }

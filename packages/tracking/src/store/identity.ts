@@ -27,12 +27,15 @@ function configValue(files: string[], section: string, key: string): string | un
 }
 
 /** The OS user name, as MLflow's `mlflow.user` (getpass.getuser()). */
+let cachedUser: string | undefined;
 export function osUser(): string {
+  if (cachedUser) return cachedUser;
   try {
-    return process.env.LOGNAME || process.env.USER || userInfo().username || 'unknown';
+    cachedUser = process.env.LOGNAME || process.env.USER || userInfo().username || 'unknown';
   } catch {
-    return 'unknown';
+    cachedUser = 'unknown';
   }
+  return cachedUser;
 }
 
 /** The author of git-ml's commits: git's own rules (env, then repo and global config), then the OS user. */

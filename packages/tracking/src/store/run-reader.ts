@@ -1,56 +1,82 @@
-import { basename } from 'node:path';
 import type { GitStore } from '@git-ml/gitstore';
-import { listRunJournals, readJournal, type JournalHeader } from '../journal/journal.js';
+import { readAllJournals, type JournalLine, type JournalRead, type PositionedLine } from '../journal/journal.js';
 import { parseOffsets } from './refs-layout.js';
 import { readRunRecord } from './run-record.js';
-import { applyEntry, newRunState, type Entry, type RunState } from './run-state.js';
-
-export interface JournalSlice {
-  path: string;
-  writer: string;
-  header: JournalHeader | null;
-  entries: Entry[];
-  end: number;
-}
+import { applyEntry, newRunState, type RunState } from './run-state.js';
 
 export interface RunView {
   state: RunState | null;
   head: string | null;
+  /** how far each journal was folded into `head` */
   offsets: Map<string, number>;
-  journals: JournalSlice[];
+  /** the unfolded lines of this run, journal by journal */
+  pending: { journal: JournalRead; lines: JournalLine[] }[];
+}
+
+type ByRun = Map<string, { journal: JournalRead; lines: PositionedLine[] }[]>;
+const grouped = new WeakMap<JournalRead[], ByRun>();
+
+/** Journal lines grouped by run, computed once per set of journals read. */
+function byRun(journals: JournalRead[]): ByRun {
+  let g = grouped.get(journals);
+  if (g) return g;
+  g = new Map();
+  for (const j of journals) {
+    const mine = new Map<string, PositionedLine[]>();
+    for (const p of j.lines) {
+      let l = mine.get(p.line.r);
+      if (!l) mine.set(p.line.r, (l = []));
+      l.push(p);
+    }
+    for (const [r, lines] of mine) {
+      let list = g.get(r);
+      if (!list) g.set(r, (list = []));
+      list.push({ journal: j, lines });
+    }
+  }
+  grouped.set(journals, g);
+  return g;
+}
+
+/** Unfolded lines of `runId` in `journals`, given the fold offsets of the run's head commit. */
+export function pendingLines(journals: JournalRead[], runId: string, offsets: Map<string, number>): RunView['pending'] {
+  const out: RunView['pending'] = [];
+  for (const { journal, lines } of byRun(journals).get(runId) ?? []) {
+    const from = offsets.get(journal.writer) ?? 0;
+    const fresh: JournalLine[] = [];
+    for (const p of lines) if (p.start >= from) fresh.push(p.line);
+    if (fresh.length > 0) out.push({ journal, lines: fresh });
+  }
+  return out;
 }
 
 /**
  * Reads a run as it is right now: the record on its ref plus every journal line not yet folded
  * into it (the head commit's trailers say how far each journal was folded).
  */
-export function readRunView(git: GitStore, ref: string, runId: string, head = git.refs.read(ref)): RunView {
+export function readRunView(git: GitStore, ref: string, runId: string, head: string | null, journals: JournalRead[]): RunView {
   const base = head ? readRunRecord(git, ref, head) : null;
   const offsets = head ? parseOffsets(git.objects.readCommit(head).message) : new Map<string, number>();
-  const journals: JournalSlice[] = [];
-  for (const path of listRunJournals(git.mlDir, runId)) {
-    const writer = basename(path, '.jsonl');
-    const r = readJournal(path, offsets.get(writer) ?? 0);
-    if (r) journals.push({ path, writer, header: r.header, entries: r.entries, end: r.end });
-  }
+  const pending = pendingLines(journals, runId, offsets);
   let state = base;
   if (!state) {
-    for (const j of journals) {
-      const create = j.entries.find((e) => e.op === 'create');
+    for (const p of pending) {
+      const create = p.lines.find((e) => e.op === 'create');
       if (create && create.op === 'create') {
         state = newRunState(create);
         break;
       }
     }
   }
-  if (state) for (const j of journals) for (const e of j.entries) applyEntry(state, e);
-  return { state, head, offsets, journals };
+  if (state) for (const p of pending) for (const e of p.lines) applyEntry(state, e);
+  return { state, head, offsets, pending };
 }
 
-/** Repeats `readRunView` until the ref did not move while reading (a fold may delete journal files). */
+/** Reads ref then journals, and repeats if the ref moved meanwhile (a fold may have removed a journal). */
 export function readRunViewStable(git: GitStore, ref: string, runId: string): RunView {
   for (let i = 0; ; i++) {
-    const view = readRunView(git, ref, runId);
-    if (git.refs.read(ref) === view.head || i >= 5) return view;
+    const head = git.refs.read(ref);
+    const view = readRunView(git, ref, runId, head, readAllJournals(git.mlDir));
+    if (git.refs.read(ref) === head || i >= 5) return view;
   }
 }

@@ -57,7 +57,8 @@ export type Entry =
   | { op: 't'; k: string; v: string }
   | { op: 'dt'; k: string }
   | { op: 'u'; status?: RunStatus; end_time?: number | null; run_name?: string; lifecycle_stage?: LifecycleStage }
-  | { op: 'a'; path: string; oid: string; mode: ArtifactEntry['mode'] };
+  | { op: 'a'; path: string; oid: string; mode: ArtifactEntry['mode'] }
+  | { op: 'own' };
 
 export function newRunState(e: Extract<Entry, { op: 'create' }>): RunState {
   return {
@@ -94,6 +95,7 @@ function metricValue(v: number | string): number {
 export function applyEntry(s: RunState, e: Entry): void {
   switch (e.op) {
     case 'create':
+    case 'own':
       return;
     case 'p': {
       const old = s.params.get(e.k);
@@ -133,7 +135,7 @@ export function applyEntry(s: RunState, e: Entry): void {
 }
 
 /** The journal form of a metric point (JSON has no NaN or Infinity). */
-export function metricEntry(k: string, v: number, t: number, s: number): string {
+export function metricEntry(r: string, k: string, v: number, t: number, s: number): string {
   const val = Number.isFinite(v) ? String(v) : Number.isNaN(v) ? '"nan"' : v > 0 ? '"inf"' : '"-inf"';
-  return `{"op":"m","k":${JSON.stringify(k)},"v":${val},"t":${t},"s":${s}}\n`;
+  return `{"r":"${r}","op":"m","k":${JSON.stringify(k)},"v":${val},"t":${t},"s":${s}}\n`;
 }

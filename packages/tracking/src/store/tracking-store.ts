@@ -2,12 +2,12 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { GitStore, type RefTransaction } from '@git-ml/gitstore';
 import { NotFoundError } from '../errors.js';
-import { JournalWriter, listJournalRuns, listRunJournals, readJournal, removeJournalFile } from '../journal/journal.js';
+import { JournalWriter, readAllJournals, removeJournalFile, type JournalRead } from '../journal/journal.js';
 import { isAlive, thisProcess } from '../journal/process-identity.js';
-import { readPackedRunRef } from './packed-run-ref.js';
 import { ExperimentStore } from './experiments.js';
 import { gitIdentity } from './identity.js';
 import { ObjectSink } from './object-sink.js';
+import { readPackedRunRef } from './packed-run-ref.js';
 import { formatOffsets, RUNS_PREFIX, runRef } from './refs-layout.js';
 import { readRunView, readRunViewStable, type RunView } from './run-reader.js';
 import { writeRunRecord } from './run-record.js';
@@ -16,12 +16,14 @@ import { applyEntry, newRunState, type Entry, type RunState } from './run-state.
 const TERMINAL = new Set(['FINISHED', 'FAILED', 'KILLED']);
 /** Refs locked at once while folding a batch; stays well under the usual 1024 open files. */
 const FOLD_CHUNK = 128;
+/** After a complete fold, a journal bigger than this is replaced by a fresh one. */
+const ROTATE_BYTES = 1 << 20;
 
 interface OwnRun {
   ref: string;
-  journal: JournalWriter;
   /** this process's view, used to check write-once params without re-reading */
   state: RunState;
+  owner: boolean;
 }
 
 const openStores = new Set<TrackingStore>();
@@ -40,6 +42,10 @@ function installExitHook(): void {
   });
 }
 
+function isDeadWriter(j: JournalRead): boolean {
+  return j.header !== null && j.header.proc.pid !== process.pid && !isAlive(j.header.proc);
+}
+
 /**
  * The engine under `MlClient`: journals every change, folds journals into run commits, reads runs
  * back (committed record + unfolded journal lines), and recovers what dead processes left behind.
@@ -48,23 +54,24 @@ export class TrackingStore {
   readonly git: GitStore;
   readonly experiments: ExperimentStore;
   readonly author: { name: string; email: string };
+  private journal: JournalWriter;
   private own = new Map<string, OwnRun>();
   private dirty = new Set<string>();
   private foldTimer: NodeJS.Immediate | null = null;
   private refCache = new Map<string, string>();
-  private proc = thisProcess();
 
   constructor(repo: string) {
     this.git = GitStore.open(repo);
     this.author = gitIdentity(this.git.location.commonDir);
     this.experiments = new ExperimentStore(this.git, this.author);
+    this.journal = new JournalWriter(this.git.mlDir, thisProcess());
     openStores.add(this);
     installExitHook();
     this.recover();
   }
 
   /** Ref of a run, found by id across experiments (loose refs, packed refs, or a journal only). */
-  runRefOf(runId: string): string {
+  runRefOf(runId: string, journals?: JournalRead[]): string {
     const own = this.own.get(runId);
     if (own) return own.ref;
     const cached = this.refCache.get(runId);
@@ -77,9 +84,10 @@ export class TrackingStore {
     }
     const packed = readPackedRunRef(this.git.location.commonDir, runId);
     if (packed) return this.remember(runId, packed);
-    for (const path of listRunJournals(this.git.mlDir, runId)) {
-      const h = readJournal(path)?.header;
-      if (h) return this.remember(runId, runRef(h.experiment_id, runId));
+    for (const j of journals ?? readAllJournals(this.git.mlDir)) {
+      for (const { line } of j.lines) {
+        if (line.r === runId && line.op === 'create') return this.remember(runId, runRef(line.info.experiment_id, runId));
+      }
     }
     throw new NotFoundError(`Run '${runId}' not found. List runs with \`git-ml runs list\`; if it was logged in another clone, run \`git-ml pull\`.`, { run_id: runId });
   }
@@ -89,15 +97,15 @@ export class TrackingStore {
     return ref;
   }
 
-  /** Starts a run: writes its creation to a fresh journal (the ref appears at the first fold). */
+  /** Starts a run: journals its creation (the ref appears at the first fold). */
   createRun(create: Extract<Entry, { op: 'create' }>, owner: boolean): RunState {
     this.experiments.ensure(create.info.experiment_id);
-    const ref = runRef(create.info.experiment_id, create.info.run_id);
-    const journal = this.openJournal(create.info.run_id, create.info.experiment_id, owner);
-    journal.appendEntry(create);
+    const runId = create.info.run_id;
+    const ref = runRef(create.info.experiment_id, runId);
+    this.journal.append(`${JSON.stringify({ r: runId, own: owner || undefined, ...create })}\n`);
     const state = newRunState(create);
-    this.own.set(create.info.run_id, { ref, journal, state });
-    this.markDirty(create.info.run_id);
+    this.own.set(runId, { ref, state, owner });
+    this.markDirty(runId);
     return state;
   }
 
@@ -108,14 +116,9 @@ export class TrackingStore {
     const ref = this.runRefOf(runId);
     const view = readRunViewStable(this.git, ref, runId);
     if (!view.state) throw new NotFoundError(`Run '${runId}' not found.`, { run_id: runId });
-    const journal = this.openJournal(runId, view.state.info.experiment_id, false);
-    own = { ref, journal, state: view.state };
+    own = { ref, state: view.state, owner: false };
     this.own.set(runId, own);
     return own;
-  }
-
-  private openJournal(runId: string, experimentId: string, owner: boolean): JournalWriter {
-    return new JournalWriter(this.git.mlDir, { run_id: runId, experiment_id: experimentId, proc: this.proc, owner }, String(process.pid));
   }
 
   /** Appends already-validated entries; durable once this returns. */
@@ -124,9 +127,9 @@ export class TrackingStore {
     let text = '';
     for (const e of entries) {
       applyEntry(own.state, e);
-      text += `${JSON.stringify(e)}\n`;
+      text += `${JSON.stringify({ r: runId, ...e })}\n`;
     }
-    own.journal.append(text);
+    this.journal.append(text);
     this.markDirty(runId);
   }
 
@@ -134,7 +137,7 @@ export class TrackingStore {
   appendRaw(runId: string, line: string, apply: Entry): void {
     const own = this.writable(runId);
     applyEntry(own.state, apply);
-    own.journal.append(line);
+    this.journal.append(line);
     this.markDirty(runId);
   }
 
@@ -159,30 +162,43 @@ export class TrackingStore {
       this.foldTimer = null;
     }
     const ids = [...runIds];
-    for (let i = 0; i < ids.length; i += FOLD_CHUNK) this.foldBatch(ids.slice(i, i + FOLD_CHUNK), false);
+    if (ids.length === 0) return;
+    const journals = readAllJournals(this.git.mlDir);
+    for (let i = 0; i < ids.length; i += FOLD_CHUNK) this.foldBatch(ids.slice(i, i + FOLD_CHUNK), journals, new Map());
+    this.rotateIfFolded();
   }
 
-  private foldBatch(runIds: string[], recovering: boolean): void {
+  /**
+   * Folds each run's unfolded lines into one new commit per run. All objects of the batch are
+   * written (as one pack when there are many) before any ref moves; each ref moves under its lock.
+   */
+  private foldBatch(runIds: string[], journals: JournalRead[], orphans: Map<string, number>): void {
     const sink = new ObjectSink(this.git);
     const txs: { tx: RefTransaction; ref: string; commit: string; runId: string; view: RunView }[] = [];
     try {
       for (const runId of runIds) {
-        const ref = this.runRefOf(runId);
+        const ref = this.runRefOf(runId, journals);
         const tx = this.git.refs.transaction();
         const head = tx.lock(ref);
-        const view = readRunView(this.git, ref, runId, head);
-        if (!view.state || view.journals.every((j) => j.entries.length === 0 && !(recovering && j.header?.owner))) {
+        const view = readRunView(this.git, ref, runId, head, journals);
+        if (!view.state) {
           tx.release();
-          this.dirty.delete(runId);
-          this.dropIfDone(runId, view);
           continue;
         }
-        if (recovering) markKilledIfOrphaned(view);
+        const orphanedAt = orphans.get(runId);
+        const killed = orphanedAt !== undefined && view.state.info.status === 'RUNNING';
+        if (killed) applyEntry(view.state, { op: 'u', status: 'KILLED', end_time: orphanedAt || Date.now() });
+        if (view.pending.length === 0 && !killed) {
+          tx.release();
+          this.dirty.delete(runId);
+          continue;
+        }
         const offsets = new Map(view.offsets);
-        for (const j of view.journals) offsets.set(j.writer, j.end);
-        for (const w of offsets.keys()) if (!view.journals.some((j) => j.writer === w)) offsets.delete(w);
+        for (const p of view.pending) offsets.set(p.journal.writer, Math.max(offsets.get(p.journal.writer) ?? 0, p.journal.end));
+        const live = new Set(journals.map((j) => j.writer));
+        for (const w of offsets.keys()) if (!live.has(w)) offsets.delete(w);
         const s = view.state;
-        const parents = head ? [head] : s.source?.commit && this.git.objects.has(s.source.commit) ? [s.source.commit] : [];
+        const parents = head ? [head] : s.source?.commit && this.hasCommit(s.source.commit) ? [s.source.commit] : [];
         const message = `git-ml: run ${s.info.run_name} (${s.info.status})\n\nRun ${s.info.run_id} in experiment ${s.info.experiment_id}.\n${s.conflicts.map((c) => `Conflict: ${c}\n`).join('')}\n${formatOffsets(offsets)}`;
         txs.push({ tx, ref, commit: writeRunRecord(this.git, sink, s, parents, message, this.author), runId, view });
       }
@@ -192,67 +208,75 @@ export class TrackingStore {
         t.tx.commit();
         this.dirty.delete(t.runId);
         for (const c of t.view.state!.conflicts) process.stderr.write(`git-ml: warning: run ${t.runId}: ${c}\n`);
+        const own = this.own.get(t.runId);
+        if (own && TERMINAL.has(t.view.state!.info.status)) this.own.delete(t.runId);
       }
     } finally {
       for (const t of txs) t.tx.release();
     }
-    for (const t of txs) this.dropIfDone(t.runId, t.view);
   }
 
-  private dropIfDone(runId: string, view: RunView): void {
-    const own = this.own.get(runId);
-    if (own && view.state && TERMINAL.has(view.state.info.status)) {
-      own.journal.remove();
-      this.own.delete(runId);
-    }
-    for (const j of view.journals) {
-      if (j.header && j.header.proc.pid !== process.pid && !isAlive(j.header.proc)) removeJournalFile(j.path);
-    }
+  private knownCommits = new Set<string>();
+  private hasCommit(oid: string): boolean {
+    if (this.knownCommits.has(oid)) return true;
+    const ok = this.git.objects.has(oid);
+    if (ok) this.knownCommits.add(oid);
+    return ok;
+  }
+
+  /** Once everything this process journaled is folded, a big journal is replaced by a fresh one. */
+  private rotateIfFolded(): void {
+    if (this.dirty.size > 0 || this.journal.size < ROTATE_BYTES) return;
+    this.journal.remove();
+    const owned = [...this.own].filter(([, o]) => o.owner && o.state.info.status === 'RUNNING');
+    if (owned.length > 0) this.journal.append(owned.map(([r]) => `{"r":"${r}","op":"own"}\n`).join(''));
   }
 
   /** Folds what dead processes left in `.git/ml/journal`, marking runs they owned KILLED. */
   recover(): void {
-    const orphaned: string[] = [];
-    for (const runId of listJournalRuns(this.git.mlDir)) {
-      for (const path of listRunJournals(this.git.mlDir, runId)) {
-        const r = readJournal(path);
-        if (!r?.header) {
-          // a header never finished: its writer died at once; nothing else can be in it
-          const st = statSync(path, { throwIfNoEntry: false });
-          if (st && Date.now() - st.mtimeMs > 60_000) removeJournalFile(path);
-          continue;
-        }
-        if (r.header.proc.pid !== process.pid && !isAlive(r.header.proc)) {
-          orphaned.push(runId);
-          break;
-        }
-      }
+    const journals = readAllJournals(this.git.mlDir);
+    const dead = journals.filter(isDeadWriter);
+    for (const j of journals) {
+      if (j.header) continue;
+      // a header never finished: its writer died at once, and nothing else can be in the file
+      const st = statSync(j.path, { throwIfNoEntry: false });
+      if (st && Date.now() - st.mtimeMs > 60_000) removeJournalFile(j.path);
     }
-    for (let i = 0; i < orphaned.length; i += FOLD_CHUNK) {
-      try {
-        this.foldBatch(orphaned.slice(i, i + FOLD_CHUNK), true);
-      } catch (err) {
-        if ((err as { code?: string }).code !== 'REF_LOCKED') throw err;
-      }
+    if (dead.length === 0) return;
+    const runIds = [...new Set(dead.flatMap((j) => j.lines.map((l) => l.line.r)))];
+    const orphans = orphanedRuns(dead);
+    try {
+      for (let i = 0; i < runIds.length; i += FOLD_CHUNK) this.foldBatch(runIds.slice(i, i + FOLD_CHUNK), journals, orphans);
+    } catch (err) {
+      // another process is recovering the same journals right now; it will finish the job
+      if ((err as { code?: string }).code === 'REF_LOCKED') return;
+      throw err;
     }
+    for (const j of dead) removeJournalFile(j.path);
   }
 
-  /** Folds everything and releases journals; runs left RUNNING stay RUNNING (as in MLflow). */
+  /** Folds everything and releases the journal; runs left RUNNING stay RUNNING (as in MLflow). */
   close(): void {
     this.flush([...new Set([...this.dirty, ...this.own.keys()])]);
-    for (const [runId, own] of this.own) {
-      own.journal.remove();
-      this.own.delete(runId);
-    }
+    this.journal.remove();
+    this.own.clear();
     openStores.delete(this);
   }
 }
 
-function markKilledIfOrphaned(view: RunView): void {
-  const s = view.state!;
-  const dead = view.journals.some((j) => j.header?.owner && j.header.proc.pid !== process.pid && !isAlive(j.header.proc));
-  if (!dead || s.info.status !== 'RUNNING') return;
-  let last = s.info.start_time;
-  for (const j of view.journals) for (const e of j.entries) if (e.op === 'm' && e.t > last) last = e.t;
-  applyEntry(s, { op: 'u', status: 'KILLED', end_time: last });
+/**
+ * Runs that dead writers owned (a create or `own` line marked `own`), with the time of the last
+ * thing each logged: if still RUNNING, they end KILLED at that time.
+ */
+function orphanedRuns(dead: JournalRead[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const j of dead) {
+    const last = new Map<string, number>();
+    for (const { line } of j.lines) {
+      if ((line.op === 'create' && line.own) || line.op === 'own') out.set(line.r, line.op === 'create' ? line.info.start_time : 0);
+      if (line.op === 'm') last.set(line.r, Math.max(last.get(line.r) ?? 0, line.t));
+    }
+    for (const [r, t] of out) out.set(r, Math.max(t, last.get(r) ?? 0));
+  }
+  return out;
 }

@@ -1,0 +1,167 @@
+#!/usr/bin/env node
+// git-ml's benchmark: the tracking hot paths at several scales, with C git as a same-machine baseline.
+// Usage: npm run bench [-- --scales 1000,10000,100000 --repeat 5]
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { MlClient } from '@git-ml/tracking';
+import { GitStore } from '@git-ml/gitstore';
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const scales = opt('scales', '1000,10000,100000').split(',').map(Number);
+const repeat = Number(opt('repeat', '5'));
+const FILTER = "metrics.acc > 0.5 and params.model = '3'";
+const ORDER = ['metrics.f1 DESC'];
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const time = (fn) => {
+  const t = performance.now();
+  const r = fn();
+  return [performance.now() - t, r];
+};
+
+function newRepo() {
+  const dir = mkdtempSync(join(tmpdir(), 'git-ml-bench-'));
+  const git = (...a) => execFileSync('git', a, { cwd: dir, stdio: 'pipe' });
+  git('init', '-q');
+  writeFileSync(join(dir, 'train.py'), 'print(1)\n');
+  git('add', '.');
+  git('-c', 'user.name=bench', '-c', 'user.email=bench@localhost', 'commit', '-qm', 'code');
+  return dir;
+}
+
+function createRuns(repo, n) {
+  const c = new MlClient({ repo });
+  const exp = c.createExperiment(`bench-${n}`);
+  const t = performance.now();
+  for (let i = 0; i < n; i++) {
+    const r = c.createRun(exp, { runName: `run-${i}` });
+    const id = r.info.run_id;
+    c.logBatch(id, {
+      metrics: [
+        { key: 'acc', value: (i % 100) / 100, step: 0 },
+        { key: 'f1', value: ((i * 7) % 100) / 100, step: 0 },
+        { key: 'loss', value: 1 - (i % 100) / 100, step: 0 },
+      ],
+      params: { model: String(i % 10), lr: '0.01', depth: String(i % 5), seed: String(i), batch: '32' },
+    });
+    c.setTerminated(id);
+  }
+  c.flush();
+  const ms = performance.now() - t;
+  c.close();
+  return { exp, ms };
+}
+
+function searchBench(repo, exp) {
+  // cold: a fresh client with the index deleted (rebuilt from refs) and with the index on disk
+  rmSync(join(repo, '.git', 'ml', 'index'), { recursive: true, force: true });
+  let c = new MlClient({ repo });
+  const [rebuild, res] = time(() => c.searchRuns(exp, FILTER, { orderBy: ORDER, maxResults: 50000 }));
+  c.close();
+  const colds = [];
+  for (let i = 0; i < repeat; i++) {
+    c = new MlClient({ repo });
+    colds.push(time(() => c.searchRuns(exp, FILTER, { orderBy: ORDER, maxResults: 50000 }))[0]);
+    c.close();
+  }
+  c = new MlClient({ repo });
+  c.searchRuns(exp, FILTER, { orderBy: ORDER });
+  const warms = [];
+  for (let i = 0; i < Math.max(repeat, 10); i++) warms.push(time(() => c.searchRuns(exp, FILTER, { orderBy: ORDER, maxResults: 50000 }))[0]);
+  c.close();
+  return { rebuild_ms: rebuild, cold_ms: median(colds), warm_ms: median(warms), matched: res.runs.length };
+}
+
+function metricBench(repo) {
+  const c = new MlClient({ repo });
+  const run = c.createRun('0', { runName: 'metrics' });
+  const id = run.info.run_id;
+  const N = 10000;
+  const rates = [];
+  for (let rep = 0; rep < repeat; rep++) {
+    const t = performance.now();
+    for (let i = 0; i < N; i++) c.logMetric(id, `m${rep}`, Math.sin(i), { step: i });
+    rates.push(N / ((performance.now() - t) / 1000));
+  }
+  c.setTerminated(id);
+  c.flush();
+  const reads = [];
+  let points = 0;
+  for (let i = 0; i < Math.max(repeat, 10); i++) {
+    const [ms, h] = time(() => c.getMetricHistory(id, 'm0'));
+    reads.push(ms);
+    points = h.length;
+  }
+  c.close();
+  return { log_calls_per_s: median(rates), history_ms: median(reads), history_points: points };
+}
+
+// Baseline on the same machine, same moment: C git reading the same 1000 run.yaml blobs in one batch.
+async function catFileBaseline(repo, exp) {
+  const git = GitStore.open(repo);
+  const refs = [...git.refs.list(`refs/ml/runs/${exp}/`).values()].slice(0, 1000);
+  const blobs = refs.map((c) => git.objects.readTree(git.objects.readCommit(c).tree).find((e) => e.name === 'run.yaml').oid);
+  const ours = [];
+  const theirs = [];
+  for (let i = 0; i < repeat; i++) {
+    const fresh = GitStore.open(repo);
+    ours.push(time(() => blobs.forEach((b) => fresh.objects.readBlob(b)))[0]);
+    const t = performance.now();
+    await new Promise((res, rej) => {
+      const p = spawn('git', ['cat-file', '--batch'], { cwd: repo });
+      let got = 0;
+      p.stdout.on('data', (d) => (got += d.length));
+      p.on('close', (code) => (code === 0 ? res(got) : rej(new Error('cat-file failed'))));
+      p.stdin.end(blobs.join('\n') + '\n');
+    });
+    theirs.push(performance.now() - t);
+  }
+  return { blobs: blobs.length, gitml_ms: median(ours), git_cat_file_batch_ms: median(theirs) };
+}
+
+const results = { machine: { node: process.version, cpus: (await import('node:os')).cpus().length }, repeat, scales: [] };
+for (const n of scales) {
+  const repo = newRepo();
+  process.stderr.write(`bench: ${n} runs…\n`);
+  const { exp, ms } = createRuns(repo, n);
+  const search = searchBench(repo, exp);
+  const row = { runs: n, create_runs_per_s: n / (ms / 1000), create_ms: ms, search };
+  if (n === scales[0]) {
+    row.metrics = metricBench(repo);
+    row.read_baseline = await catFileBaseline(repo, exp);
+    execFileSync('git', ['gc', '-q'], { cwd: repo });
+    row.read_baseline_packed = await catFileBaseline(repo, exp);
+    row.search_after_gc = searchBench(repo, exp);
+  }
+  results.scales.push(row);
+  rmSync(repo, { recursive: true, force: true });
+}
+
+const fmt = (x, d = 1) => (typeof x === 'number' ? x.toFixed(d) : String(x));
+console.log('\ngit-ml benchmark (medians of', repeat, 'runs where repeated)\n');
+console.log('runs     create runs/s   search rebuild ms   search cold ms   search warm ms   matched');
+for (const r of results.scales) {
+  console.log(
+    `${String(r.runs).padEnd(8)} ${fmt(r.create_runs_per_s, 0).padStart(13)}   ${fmt(r.search.rebuild_ms).padStart(17)}   ${fmt(r.search.cold_ms).padStart(14)}   ${fmt(r.search.warm_ms, 2).padStart(14)}   ${r.search.matched}`,
+  );
+}
+const first = results.scales[0];
+console.log(`\nlogMetric: ${fmt(first.metrics.log_calls_per_s, 0)} durable calls/s; getMetricHistory of ${first.metrics.history_points} points: ${fmt(first.metrics.history_ms, 2)} ms`);
+console.log(`read ${first.read_baseline.blobs} run.yaml blobs, loose: git-ml ${fmt(first.read_baseline.gitml_ms)} ms vs git cat-file --batch ${fmt(first.read_baseline.git_cat_file_batch_ms)} ms`);
+console.log(`read ${first.read_baseline_packed.blobs} run.yaml blobs, packed: git-ml ${fmt(first.read_baseline_packed.gitml_ms)} ms vs git cat-file --batch ${fmt(first.read_baseline_packed.git_cat_file_batch_ms)} ms`);
+console.log(`search after git gc: rebuild ${fmt(first.search_after_gc.rebuild_ms)} ms, warm ${fmt(first.search_after_gc.warm_ms, 2)} ms`);
+const out = join(dirname(fileURLToPath(import.meta.url)), 'results');
+mkdirSync(out, { recursive: true });
+writeFileSync(join(out, 'latest.json'), JSON.stringify(results, null, 2));
+console.log(`\nJSON: bench/results/latest.json\n${JSON.stringify(results)}`);
