@@ -9,3 +9,22 @@ export { resolveRepo } from './repo-location.js';
 export { runRef, experimentRef, RUNS_PREFIX, EXPERIMENTS_PREFIX, DEFAULT_EXPERIMENT_ID } from './store/refs-layout.js';
 export { GitMlError } from '@git-ml/gitstore';
 export { push, pull, type PullResult, type PushResult } from './sync/sync.js';
+export {
+  getClient,
+  setTrackingRepo,
+  setExperiment,
+  startRun,
+  activeRun,
+  endRun,
+  logParam,
+  logParams,
+  logMetric,
+  logMetrics,
+  setTag,
+  setTags,
+  logArtifact,
+  logArtifacts,
+  logText,
+  logDict,
+  type ActiveRun,
+} from './fluent.js';

@@ -24,15 +24,13 @@ export function journalRoot(mlDir: string): string {
  * the value survives the process being killed; folding turns lines into commits on run refs.
  */
 export class JournalWriter {
-  readonly writer: string;
-  readonly path: string;
+  /** a fresh name for every file: fold offsets are per writer, so a name is never reused */
+  writer = '';
+  path = '';
   private fd = -1;
   size = 0;
 
-  constructor(private mlDir: string, private proc: ProcessIdentity) {
-    this.writer = `${proc.pid}-${randomBytes(4).toString('hex')}`;
-    this.path = join(journalRoot(mlDir), `${this.writer}.jsonl`);
-  }
+  constructor(private mlDir: string, private proc: ProcessIdentity) {}
 
   get opened(): boolean {
     return this.fd >= 0;
@@ -40,6 +38,8 @@ export class JournalWriter {
 
   append(text: string): void {
     if (this.fd < 0) {
+      this.writer = `${this.proc.pid}-${randomBytes(6).toString('hex')}`;
+      this.path = join(journalRoot(this.mlDir), `${this.writer}.jsonl`);
       mkdirSync(journalRoot(this.mlDir), { recursive: true });
       this.fd = openSync(this.path, 'wx');
       const header: JournalHeader = { op: 'hdr', writer: this.writer, proc: this.proc };
