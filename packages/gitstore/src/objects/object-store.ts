@@ -1,15 +1,16 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ObjectNotFoundError, CorruptObjectError } from '../errors.js';
 import { PackStore, writePack } from '../pack/index.js';
 import { decodeCommit, decodeTag, encodeCommit, encodeTag, type Commit, type Tag } from './commit.js';
-import { hashObject, type ObjectType } from './hash.js';
-import { loosePath, readLoose, writeLoose } from './loose.js';
+import type { ObjectType } from './hash.js';
+import { readLoose, writeLoose } from './loose.js';
 import { decodeTree, encodeTree, type TreeEntry } from './tree.js';
 
 export interface RawObject {
   type: ObjectType;
   data: Buffer;
+  /** precomputed id, trusted when writing */
+  oid?: string;
 }
 
 /** Writing this many objects or more at once goes into one packfile instead of loose files. */
@@ -59,13 +60,10 @@ export class ObjectStore {
   /** Writes many objects: one pack when there are enough of them to make loose files wasteful. */
   writeMany(objects: RawObject[]): string[] {
     if (objects.length < PACK_THRESHOLD) return objects.map((o) => this.write(o.type, o.data));
-    const fresh = objects.filter((o) => {
-      const oid = hashObject(o.type, o.data);
-      return !existsSync(loosePath(this.dir, oid)) && !this.packs.has(oid);
-    });
-    if (fresh.length > 0) writePack(this.dir, fresh);
+    // Objects that already exist elsewhere may be packed again: git allows duplicates, gc drops them.
+    const { oids } = writePack(this.dir, objects);
     this.packs.refresh();
-    return objects.map((o) => hashObject(o.type, o.data));
+    return oids;
   }
 
   readBlob(oid: string): Buffer {

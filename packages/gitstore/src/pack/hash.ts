@@ -7,6 +7,8 @@ export type ObjectType = 'blob' | 'tree' | 'commit' | 'tag';
 export interface GitObject {
   type: ObjectType;
   data: Buffer;
+  /** the object's id when the caller already computed it (trusted, saves hashing again) */
+  oid?: string;
 }
 
 /**

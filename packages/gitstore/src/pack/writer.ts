@@ -84,7 +84,7 @@ function fsyncDir(dir: string): void {
 export function writePack(objectsDir: string, objects: GitObject[]): { packPath: string; oids: string[] } {
   const oids = objects.map((o) => {
     typeCode(o.type);
-    return hashObject(o.type, o.data);
+    return o.oid ?? hashObject(o.type, o.data);
   });
   const unique = new Map<string, GitObject>();
   oids.forEach((oid, i) => {

@@ -72,6 +72,39 @@ export class RefStore {
     return out;
   }
 
+  /**
+   * Creates many new refs with one write of `packed-refs` (under `packed-refs.lock`, as
+   * `git pack-refs` does) instead of a lock file and a rename per ref. Every ref must not exist yet,
+   * neither loose, packed, nor being created (a `.lock`); otherwise nothing is written.
+   */
+  createPacked(refs: Map<string, string>): void {
+    const path = join(this.commonDir, 'packed-refs');
+    const fd = this.acquireLock('packed-refs', path);
+    try {
+      const packed = readPackedRefs(this.commonDir);
+      for (const ref of refs.keys()) {
+        assertRefName(ref);
+        const loose = join(this.commonDir, ref);
+        if (packed.refs.has(ref) || existsSync(loose) || existsSync(`${loose}.lock`)) {
+          throw new RefConflictError(ref, null, packed.refs.get(ref) ?? readLooseRef(loose));
+        }
+      }
+      const next = { header: packed.header, refs: new Map(packed.refs), peeled: new Map(packed.peeled) };
+      for (const [ref, oid] of refs) next.refs.set(ref, oid);
+      writeSync(fd, formatPackedRefs(next));
+      closeSync(fd);
+      renameSync(`${path}.lock`, path);
+    } catch (err) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already closed
+      }
+      if (existsSync(`${path}.lock`)) unlinkSync(`${path}.lock`);
+      throw err;
+    }
+  }
+
   transaction(): RefTransaction {
     return new RefTransaction(this);
   }

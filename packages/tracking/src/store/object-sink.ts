@@ -10,7 +10,7 @@ export class ObjectSink {
 
   add(type: ObjectType, data: Buffer): string {
     const oid = hashObject(type, data);
-    if (!this.pending.has(oid)) this.pending.set(oid, { type, data });
+    if (!this.pending.has(oid)) this.pending.set(oid, { type, data, oid });
     return oid;
   }
 

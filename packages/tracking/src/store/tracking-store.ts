@@ -18,6 +18,8 @@ const TERMINAL = new Set(['FINISHED', 'FAILED', 'KILLED']);
 const FOLD_CHUNK = 128;
 /** After a complete fold, a journal bigger than this is replaced by a fresh one. */
 const ROTATE_BYTES = 1 << 20;
+/** From this many new runs in one fold on, their refs are created in `packed-refs` in one write. */
+const PACKED_CREATE_MIN = 64;
 
 interface OwnRun {
   ref: string;
@@ -164,7 +166,19 @@ export class TrackingStore {
     const ids = [...runIds];
     if (ids.length === 0) return;
     const journals = readAllJournals(this.git.mlDir);
-    for (let i = 0; i < ids.length; i += FOLD_CHUNK) this.foldBatch(ids.slice(i, i + FOLD_CHUNK), journals, new Map());
+    const fresh = ids.filter((id) => this.own.get(id)?.owner && this.git.refs.read(this.own.get(id)!.ref) === null);
+    const freshSet = new Set(fresh);
+    const rest = fresh.length >= PACKED_CREATE_MIN ? ids.filter((id) => !freshSet.has(id)) : ids;
+    if (rest !== ids) {
+      try {
+        this.createFresh(fresh, journals);
+      } catch (err) {
+        // a ref appeared meanwhile (another process folded one of these runs): fold them one by one
+        if ((err as { code?: string }).code !== 'REF_CONFLICT') throw err;
+        rest.push(...fresh);
+      }
+    }
+    for (let i = 0; i < rest.length; i += FOLD_CHUNK) this.foldBatch(rest.slice(i, i + FOLD_CHUNK), journals, new Map());
     this.rotateIfFolded();
   }
 
@@ -198,9 +212,8 @@ export class TrackingStore {
         const live = new Set(journals.map((j) => j.writer));
         for (const w of offsets.keys()) if (!live.has(w)) offsets.delete(w);
         const s = view.state;
-        const parents = head ? [head] : s.source?.commit && this.hasCommit(s.source.commit) ? [s.source.commit] : [];
-        const message = `git-ml: run ${s.info.run_name} (${s.info.status})\n\nRun ${s.info.run_id} in experiment ${s.info.experiment_id}.\n${s.conflicts.map((c) => `Conflict: ${c}\n`).join('')}\n${formatOffsets(offsets)}`;
-        txs.push({ tx, ref, commit: writeRunRecord(this.git, sink, s, parents, message, this.author), runId, view });
+        const parents = head ? [head] : this.parentsOf(s);
+        txs.push({ tx, ref, commit: writeRunRecord(this.git, sink, s, parents, this.commitMessage(s, offsets), this.author), runId, view });
       }
       sink.flush();
       for (const t of txs) {
@@ -222,6 +235,38 @@ export class TrackingStore {
     const ok = this.git.objects.has(oid);
     if (ok) this.knownCommits.add(oid);
     return ok;
+  }
+
+  /**
+   * First fold of many runs created here: their refs are created with one write of `packed-refs`
+   * rather than a lock file per ref (the expensive part on most file systems).
+   */
+  private createFresh(runIds: string[], journals: JournalRead[]): void {
+    const sink = new ObjectSink(this.git);
+    const refs = new Map<string, string>();
+    const done: string[] = [];
+    for (const runId of runIds) {
+      const ref = this.own.get(runId)!.ref;
+      const view = readRunView(this.git, ref, runId, null, journals);
+      if (!view.state) continue;
+      const offsets = new Map<string, number>();
+      for (const p of view.pending) offsets.set(p.journal.writer, p.journal.end);
+      refs.set(ref, writeRunRecord(this.git, sink, view.state, this.parentsOf(view.state), this.commitMessage(view.state, offsets), this.author));
+      done.push(runId);
+      if (TERMINAL.has(view.state.info.status)) this.own.delete(runId);
+    }
+    sink.flush();
+    this.git.refs.createPacked(refs);
+    for (const r of done) this.dirty.delete(r);
+  }
+
+  private parentsOf(s: RunState): string[] {
+    return s.source?.commit && this.hasCommit(s.source.commit) ? [s.source.commit] : [];
+  }
+
+  private commitMessage(s: RunState, offsets: Map<string, number>): string {
+    const conflicts = s.conflicts.map((c) => `Conflict: ${c}\n`).join('');
+    return `git-ml: run ${s.info.run_name} (${s.info.status})\n\nRun ${s.info.run_id} in experiment ${s.info.experiment_id}.\n${conflicts}\n${formatOffsets(offsets)}`;
   }
 
   /** Once everything this process journaled is folded, a big journal is replaced by a fresh one. */

@@ -1,0 +1,78 @@
+import { statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { InvalidParameterError } from '@git-ml/tracking';
+import { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { formatBytes } from '../output/format.js';
+import { toJson } from '../output/json.js';
+import { formatTable } from '../output/table.js';
+import { examples } from './help.js';
+
+/** `git-ml artifacts …`: log, list, get. */
+export function artifactsCommand(ctx: CliContext): Command {
+  const { io } = ctx;
+  const group = new Command('artifacts').description("store files in a run, list them, and copy them back out");
+
+  group
+    .command('log')
+    .description('store a file or a directory (recursively) in a run\'s artifacts')
+    .argument('<RUN_ID>', 'the run')
+    .argument('<PATH>', 'a local file or directory')
+    .option('--artifact-path <DIR>', "directory inside the run's artifacts (default: the root)")
+    .addHelpText(
+      'after',
+      `\nA file keeps its name (DIR/name); a directory's contents go under DIR.${examples('git-ml artifacts log "$RUN" model.onnx --artifact-path model', 'git-ml artifacts log "$RUN" plots/ --artifact-path plots')}`,
+    )
+    .action((runId: string, path: string, opts: { artifactPath?: string }, cmd: Command) =>
+      ctx.withClient(cmd, async (client) => {
+        const st = statSync(path, { throwIfNoEntry: false });
+        if (!st) throw new InvalidParameterError(`Cannot log ${path}: no such file or directory.`, { path });
+        const dir = (opts.artifactPath ?? '').replace(/^\.?\/+|\/+$/g, '');
+        if (st.isDirectory()) {
+          await client.logArtifacts(runId, path, opts.artifactPath);
+          io.out(`Logged ${path} to runs:/${runId}/${dir}\n`);
+        } else {
+          await client.logArtifact(runId, path, opts.artifactPath);
+          io.out(`Logged ${path} to runs:/${runId}/${dir ? `${dir}/` : ''}${basename(path)}\n`);
+        }
+      }),
+    );
+
+  group
+    .command('list')
+    .description("list a run's artifacts (one directory level)")
+    .argument('<RUN_ID>', 'the run')
+    .argument('[PATH]', 'a directory inside the run\'s artifacts (default: the root)')
+    .option('--json', 'print {"root_uri": "...", "files": [{"path", "is_dir", "file_size"}]} as MLflow does')
+    .addHelpText('after', examples('git-ml artifacts list "$RUN"', 'git-ml artifacts list "$RUN" model --json'))
+    .action((runId: string, path: string | undefined, opts: { json?: boolean }, cmd: Command) =>
+      ctx.withClient(cmd, (client) => {
+        const files = client.listArtifacts(runId, path);
+        if (opts.json) {
+          io.out(toJson({ root_uri: client.getRun(runId).info.artifact_uri, files }));
+          return;
+        }
+        if (files.length === 0) {
+          io.err(`No artifacts${path ? ` under '${path}'` : ''} in run ${runId}.\n`);
+          return;
+        }
+        const rows = files.map((f) => [f.is_dir ? `${f.path}/` : f.path, f.is_dir ? 'dir' : formatBytes(f.file_size)]);
+        io.out(`${formatTable([{ header: 'PATH', minWidth: 20 }, { header: 'SIZE', align: 'right' }], rows, io.columns).join('\n')}\n`);
+      }),
+    );
+
+  group
+    .command('get')
+    .description('copy an artifact file or directory out of a run; prints the path written')
+    .argument('<RUN_ID>', 'the run')
+    .argument('<PATH>', "a file or directory inside the run's artifacts ('.' for all)")
+    .option('-o, --output <DEST>', 'local directory to write into; PATH is recreated under it', '.')
+    .addHelpText('after', examples('git-ml artifacts get "$RUN" model -o /tmp/out   # writes /tmp/out/model', 'git-ml artifacts get "$RUN" . -o restored'))
+    .action((runId: string, path: string, opts: { output: string }, cmd: Command) =>
+      ctx.withClient(cmd, async (client) => {
+        io.out(`${await client.downloadArtifacts(runId, path, opts.output)}\n`);
+      }),
+    );
+
+  return group;
+}

@@ -1,0 +1,22 @@
+/** Where a command writes, and how wide the terminal is; `run()` uses the process's streams unless given others. */
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  /** columns of the terminal (used to fit tables) */
+  readonly columns: number;
+  /** true when stderr is a terminal (progress lines are redrawn in place) */
+  readonly errIsTty: boolean;
+}
+
+export function processIo(): Io {
+  return {
+    out: (text) => void process.stdout.write(text),
+    err: (text) => void process.stderr.write(text),
+    get columns() {
+      return process.stdout.columns ?? 120;
+    },
+    get errIsTty() {
+      return process.stderr.isTTY === true;
+    },
+  };
+}

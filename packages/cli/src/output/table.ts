@@ -1,0 +1,64 @@
+/** One column of a table printed for people. */
+export interface Column {
+  header: string;
+  align?: 'left' | 'right';
+  /** the column may be cut down to this width (cells end in '…') when the table is too wide */
+  minWidth?: number;
+  /** dropped, rightmost first, before anything is cut when the table is too wide */
+  optional?: boolean;
+}
+
+const GAP = '  ';
+
+/** Cuts `text` to `width` characters, ending in '…' when something was cut. */
+export function truncate(text: string, width: number): string {
+  if (text.length <= width) return text;
+  if (width <= 1) return text.slice(0, Math.max(0, width));
+  return `${text.slice(0, width - 1)}…`;
+}
+
+function pad(text: string, width: number, align: 'left' | 'right'): string {
+  return align === 'right' ? text.padStart(width) : text.padEnd(width);
+}
+
+/**
+ * Lays rows out in aligned columns that fit in `maxWidth`: optional columns are dropped from the
+ * right first, then shrinkable columns are cut, then any line still too long is cut. Returns the
+ * lines (header first unless `header: false`), without trailing spaces.
+ */
+export function formatTable(columns: Column[], rows: string[][], maxWidth: number, options: { header?: boolean } = {}): string[] {
+  const showHeader = options.header !== false;
+  let keep = columns.map((_, i) => i);
+  const natural = columns.map((c, i) => Math.max(showHeader ? c.header.length : 0, ...rows.map((r) => (r[i] ?? '').length)));
+  const total = (idx: number[], widths: number[]) => idx.reduce((s, i) => s + widths[i], 0) + GAP.length * Math.max(0, idx.length - 1);
+
+  while (total(keep, natural) > maxWidth) {
+    const lastOptional = [...keep].reverse().find((i) => columns[i].optional);
+    if (lastOptional === undefined) break;
+    keep = keep.filter((i) => i !== lastOptional);
+  }
+
+  const widths = [...natural];
+  let excess = total(keep, widths) - maxWidth;
+  const shrinkable = keep.filter((i) => columns[i].minWidth !== undefined).sort((a, b) => widths[b] - widths[a]);
+  for (const i of shrinkable) {
+    if (excess <= 0) break;
+    const cut = Math.min(excess, widths[i] - Math.min(widths[i], columns[i].minWidth!));
+    widths[i] -= cut;
+    excess -= cut;
+  }
+
+  const line = (cells: string[]) => {
+    const text = keep.map((i) => pad(truncate(cells[i] ?? '', widths[i]), widths[i], columns[i].align ?? 'left')).join(GAP).trimEnd();
+    return truncate(text, maxWidth);
+  };
+  const out = rows.map(line);
+  if (showHeader) out.unshift(line(columns.map((c) => c.header)));
+  return out;
+}
+
+/** `key  value` lines, keys aligned, indented; long values are cut to the width. */
+export function formatPairs(pairs: [string, string][], maxWidth: number, indent = '  '): string[] {
+  const lines = formatTable([{ header: '' }, { header: '', minWidth: 12 }], pairs.map(([k, v]) => [k, v]), maxWidth - indent.length, { header: false });
+  return lines.map((l) => indent + l);
+}

@@ -1,0 +1,58 @@
+import { Command } from 'commander';
+import { artifactsCommand } from './commands/artifacts.js';
+import { experimentsCommand } from './commands/experiments.js';
+import { runsCommand } from './commands/runs.js';
+import { syncCommands } from './commands/sync.js';
+import type { CliContext } from './context.js';
+import { packageVersion } from './version.js';
+
+const ROOT_HELP_AFTER = `
+Example session:
+  $ RUN=$(git-ml runs start --experiment mnist --name baseline)
+  $ git-ml runs log "$RUN" --param lr=0.01 --metric loss=0.25@1
+  $ git-ml runs end "$RUN"
+  $ git-ml runs list --experiment mnist
+
+Everything is stored in git refs under refs/ml/ (see them with \`git for-each-ref refs/ml\`);
+nothing touches your branches, index or working tree. With git-ml on PATH, \`git ml …\` works too.
+Run \`git-ml <command> --help\` (e.g. \`git-ml runs log --help\`) for a command's options.
+`;
+
+/** The whole command tree; commander never exits the process (errors come back to `run()`). */
+export function buildProgram(ctx: CliContext): Command {
+  const { io } = ctx;
+  const program = new Command('git-ml')
+    .description('MLflow-style experiment tracking, stored in git refs')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .option('--repo <DIR>', 'the git repository to use (default: $GIT_ML_REPO, $MLFLOW_TRACKING_URI, else the one around the current directory)')
+    .helpOption('-h, --help', 'show help')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.out(text),
+      writeErr: (text) => io.err(text),
+      // commander's "error: …" (maybe with a "Did you mean" line) as one line, our prefix
+      outputError: (text, write) => write(`git-ml: ${text.trim().replace(/\s*\n\s*/g, ' ')}\n`),
+      getOutHelpWidth: () => io.columns,
+      getErrHelpWidth: () => io.columns,
+    })
+    .showSuggestionAfterError(true)
+    .addHelpText('after', ROOT_HELP_AFTER);
+
+  program.commandsGroup('Tracking:');
+  program.addCommand(experimentsCommand(ctx));
+  program.addCommand(runsCommand(ctx));
+  program.addCommand(artifactsCommand(ctx));
+  program.commandsGroup('Sharing (git remotes):');
+  for (const c of syncCommands(ctx)) program.addCommand(c);
+  program.commandsGroup('Help:').helpCommand('help [command]', 'show help for a command').helpCommand(true);
+  inheritSettings(program);
+  return program;
+}
+
+/** addCommand() does not pass on settings the way .command() does; exitOverride and output must reach every level. */
+function inheritSettings(parent: Command): void {
+  for (const child of parent.commands) {
+    child.copyInheritedSettings(parent);
+    inheritSettings(child);
+  }
+}

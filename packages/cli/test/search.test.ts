@@ -1,0 +1,58 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { gitMl, ok, startRun, tempRepo } from './harness.js';
+
+function ids(repo: string, ...args: string[]): string[] {
+  return JSON.parse(ok(repo, 'runs', 'list', '--json', ...args)).runs.map((r: { info: { run_name: string } }) => r.info.run_name);
+}
+
+describe('runs list --filter and --order-by', () => {
+  let repo = '';
+  beforeAll(() => {
+    repo = tempRepo();
+    const runs: [string, string, string][] = [
+      ['adam-good', 'adam', '0.95'],
+      ['adam-bad', 'adam', '0.50'],
+      ['sgd-good', 'sgd', '0.90'],
+      ['rms-good', 'rmsprop', '0.99'],
+    ];
+    for (const [name, opt, acc] of runs) {
+      const id = startRun(repo, '--experiment', 'search', '--name', name);
+      ok(repo, 'runs', 'log', id, '--param', `opt=${opt}`, '--metric', `acc=${acc}`);
+    }
+  }, 30_000);
+
+  it('supports OR with parentheses: (A OR B) AND C', () => {
+    const got = ids(repo, '--filter', "(params.opt = 'adam' OR params.opt = 'sgd') AND metrics.acc > 0.8", '--order-by', 'metrics.acc DESC');
+    expect(got).toEqual(['adam-good', 'sgd-good']);
+  });
+
+  it('binds AND tighter than OR without parentheses: A OR B AND C', () => {
+    const got = ids(repo, '--filter', "params.opt = 'rmsprop' OR params.opt = 'adam' AND metrics.acc < 0.6", '--order-by', 'attributes.run_name ASC');
+    expect(got).toEqual(['adam-bad', 'rms-good']);
+  });
+
+  it('orders by several keys', () => {
+    expect(ids(repo, '--order-by', 'params.opt ASC', '--order-by', 'metrics.acc ASC')).toEqual(['adam-bad', 'adam-good', 'rms-good', 'sgd-good']);
+  });
+
+  it('limits the search to the experiments named with --experiment', () => {
+    startRun(repo, '--experiment', 'other', '--name', 'elsewhere');
+    expect(ids(repo, '--experiment', 'other')).toEqual(['elsewhere']);
+    expect(ids(repo)).toContain('elsewhere');
+    expect(ids(repo, '--experiment', 'search')).not.toContain('elsewhere');
+  });
+
+  it('reports a malformed filter in one line with exit code 1', () => {
+    const r = gitMl(repo, ['runs', 'list', '--filter', 'metrics.acc >']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^git-ml: error: Invalid filter[^\n]*\n$/);
+  });
+
+  it('prints a table with the common metric and param columns', () => {
+    const table = ok(repo, 'runs', 'list', '--experiment', 'search');
+    const [header, ...rows] = table.trimEnd().split('\n');
+    expect(header).toMatch(/^RUN ID\s+NAME\s+EXPERIMENT\s+STATUS\s+START\s+DURATION\s+metrics\.acc\s+params\.opt$/);
+    expect(rows).toHaveLength(4);
+    expect(rows.find((r) => r.includes('sgd-good'))).toMatch(/search\s+RUNNING\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+\S+\s+0\.9\s+sgd$/);
+  });
+});

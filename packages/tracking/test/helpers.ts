@@ -1,0 +1,241 @@
+/**
+ * Shared helpers of the tracking tests: real temporary repositories, the real git binary, and real
+ * OS child processes running small worker scripts against the built package.
+ */
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MlClient } from '@git-ml/tracking';
+
+/** The built package, imported by absolute path from worker scripts (as a user's script would). */
+export const TRACKING_DIST = resolve(dirname(fileURLToPath(import.meta.url)), '../dist/index.js');
+
+/** Environment for the tests' own git commands: no user/system config, fixed identity, no optional locks. */
+export const GIT_ENV: NodeJS.ProcessEnv = {
+  ...process.env,
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_AUTHOR_NAME: 'User',
+  GIT_AUTHOR_EMAIL: 'user@example.com',
+  GIT_COMMITTER_NAME: 'User',
+  GIT_COMMITTER_EMAIL: 'user@example.com',
+  GIT_OPTIONAL_LOCKS: '0',
+};
+
+export function gitBuf(cwd: string, args: string[], input?: string | Buffer): Buffer {
+  return execFileSync('git', args, { cwd, env: GIT_ENV, input, maxBuffer: 1 << 28, stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+/** Runs git and returns stdout without the trailing newline; throws (with stderr) on failure. */
+export function git(cwd: string, ...args: string[]): string {
+  return gitBuf(cwd, args).toString('utf8').replace(/\n$/, '');
+}
+
+/** Async git, so the test's event loop keeps seeing its children while git runs. */
+export function gitAsync(cwd: string, ...args: string[]): Promise<{ ok: boolean; out: string; err: string }> {
+  return new Promise((res) => {
+    execFile('git', args, { cwd, env: GIT_ENV, maxBuffer: 1 << 26 }, (error, stdout, stderr) => {
+      res({ ok: !error, out: String(stdout), err: String(stderr) });
+    });
+  });
+}
+
+/** `git fsck --strict`: throws with git's message on any problem. */
+export function fsckStrict(repo: string): void {
+  execFileSync('git', ['fsck', '--strict', '--no-progress', '--full'], { cwd: repo, env: GIT_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+const roots: string[] = [];
+
+export function tempDir(prefix = 'gitml-'): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  roots.push(d);
+  return d;
+}
+
+export function removeTempDirs(): void {
+  for (const r of roots.splice(0)) rmSync(r, { recursive: true, force: true });
+}
+
+/** A fresh non-bare repository on branch main with one commit (unless `empty`). */
+export function makeRepo(opts: { empty?: boolean; prefix?: string } = {}): string {
+  const dir = tempDir(opts.prefix ?? 'gitml-repo-');
+  git(dir, 'init', '-q', '-b', 'main');
+  git(dir, 'config', 'user.name', 'User');
+  git(dir, 'config', 'user.email', 'user@example.com');
+  git(dir, 'config', 'gc.autoDetach', 'false');
+  if (!opts.empty) {
+    writeFileSync(join(dir, 'README.md'), '# project\n');
+    writeFileSync(join(dir, 'train.py'), 'print("train")\n');
+    git(dir, 'add', '.');
+    git(dir, 'commit', '-q', '-m', 'initial');
+  }
+  return dir;
+}
+
+const clients: MlClient[] = [];
+
+/** An MlClient that `closeClients()` closes after the test. */
+export function openClient(repo: string): MlClient {
+  const c = new MlClient({ repo });
+  clients.push(c);
+  return c;
+}
+
+export function closeClients(): void {
+  for (const c of clients.splice(0)) {
+    try {
+      c.close();
+    } catch {
+      // the repository may already be gone
+    }
+  }
+}
+
+/** Catches what `fn` throws (failing the test if it throws nothing). */
+export function caught(fn: () => unknown): Error & { code?: string; data?: Record<string, unknown> } {
+  try {
+    fn();
+  } catch (e) {
+    return e as Error & { code?: string };
+  }
+  throw new Error('expected the call to throw, but it returned');
+}
+
+/** Writes a worker script; `body` may use `MlClient`, `arg` (process.argv.slice(2)) and `say(line)`. */
+export function writeWorker(dir: string, name: string, body: string): string {
+  const path = join(dir, name);
+  writeFileSync(
+    path,
+    `import { writeSync } from 'node:fs';
+import { MlClient } from ${JSON.stringify(TRACKING_DIST)};
+const arg = process.argv.slice(2);
+// synchronous, so a line the parent reads was written before the next call started
+function say(line) {
+  const buf = Buffer.from(line + '\\n');
+  let off = 0;
+  while (off < buf.length) {
+    try { off += writeSync(1, buf, off); } catch (e) { if (e.code !== 'EAGAIN') throw e; }
+  }
+}
+const tick = () => new Promise((r) => setImmediate(r));
+${body}
+`,
+  );
+  return path;
+}
+
+export interface Child {
+  pid: number;
+  /** stdout so far */
+  readonly out: string;
+  /** resolves when the process has exited and its output is drained */
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>;
+  /** resolves once stdout contains a line matching `re` */
+  waitFor(re: RegExp): Promise<RegExpMatchArray>;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+/** Starts `node script args…` as a real OS process with the repository as its working directory. */
+export function startNode(script: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Child {
+  const childEnv = { ...process.env, ...env };
+  for (const k of Object.keys(childEnv)) if (k.startsWith('VITEST') || k === 'NODE_OPTIONS') delete childEnv[k];
+  const p = spawn(process.execPath, [script, ...args], { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  const waiters: { re: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
+  p.stdout.setEncoding('utf8');
+  p.stderr.setEncoding('utf8');
+  p.stdout.on('data', (d: string) => {
+    out += d;
+    for (const w of [...waiters]) {
+      const m = out.match(w.re);
+      if (m) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(m);
+      }
+    }
+  });
+  p.stderr.on('data', (d: string) => (err += d));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>((res) => {
+    p.on('close', (code, signal) => res({ code, signal, out, err }));
+  });
+  return {
+    pid: p.pid!,
+    get out() {
+      return out;
+    },
+    done,
+    waitFor(re: RegExp) {
+      const m = out.match(re);
+      if (m) return Promise.resolve(m);
+      return new Promise<RegExpMatchArray>((resolveWait, reject) => {
+        waiters.push({ re, resolve: resolveWait });
+        void done.then((r) => {
+          const m2 = out.match(re);
+          if (m2) resolveWait(m2);
+          else reject(new Error(`process exited (${r.code ?? r.signal}) before printing ${re}: stdout=${out.slice(-500)} stderr=${err.slice(-2000)}`));
+        });
+      });
+    },
+    kill(signal: NodeJS.Signals = 'SIGKILL') {
+      p.kill(signal);
+    },
+  };
+}
+
+/** Journal files still pending under `.git/ml/journal`. */
+export function journalFiles(repo: string): string[] {
+  const root = join(repo, '.git', 'ml', 'journal');
+  const out: string[] = [];
+  let runs: string[];
+  try {
+    runs = readdirSync(root);
+  } catch {
+    return out;
+  }
+  for (const r of runs) {
+    try {
+      for (const f of readdirSync(join(root, r))) out.push(`${r}/${f}`);
+    } catch {
+      // removed meanwhile
+    }
+  }
+  return out;
+}
+
+/** The run refs git sees, as a map ref → oid. */
+export function runRefs(repo: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of git(repo, 'for-each-ref', '--format=%(refname) %(objectname)', 'refs/ml/runs/').split('\n').filter(Boolean)) {
+    const [r, o] = line.split(' ');
+    out.set(r, o);
+  }
+  return out;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** `.lock` files under `.git/refs` (a crashed writer's leftovers show up here). */
+export function refLockFiles(repo: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    let entries;
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.lock')) out.push(p.slice(p.indexOf('/.git/') + 6));
+    }
+  };
+  walk(join(repo, '.git', 'refs'));
+  return out;
+}
