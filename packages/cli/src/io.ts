@@ -2,7 +2,7 @@
 export interface Io {
   out(text: string): void;
   err(text: string): void;
-  /** columns of the terminal (used to fit tables) */
+  /** columns of the terminal (used to fit tables); $COLUMNS, else 120, when stdout is not a terminal */
   readonly columns: number;
   /** true when stderr is a terminal (progress lines are redrawn in place) */
   readonly errIsTty: boolean;
@@ -13,7 +13,7 @@ export function processIo(): Io {
     out: (text) => void process.stdout.write(text),
     err: (text) => void process.stderr.write(text),
     get columns() {
-      return process.stdout.columns ?? 120;
+      return process.stdout.columns ?? (Number(process.env.COLUMNS) || 120);
     },
     get errIsTty() {
       return process.stderr.isTTY === true;

@@ -44,13 +44,19 @@ describe('the start → log → end → list flow', () => {
     expect(again.stderr).not.toMatch(/created experiment/);
   });
 
-  it('runs start without --experiment uses MLFLOW_EXPERIMENT_NAME, else the Default experiment', () => {
+  it('runs start without --experiment uses MLFLOW_EXPERIMENT_NAME, then MLFLOW_EXPERIMENT_ID, else the Default experiment', () => {
     const repo = tempRepo();
     const inDefault = startRun(repo);
-    const fromEnv = gitMl(repo, ['runs', 'start'], { MLFLOW_EXPERIMENT_NAME: 'from-env' }).stdout.trim();
     expect(refOf(repo, inDefault)).toBe(`refs/ml/runs/0/${inDefault}`);
+    const fromName = gitMl(repo, ['runs', 'start'], { MLFLOW_EXPERIMENT_NAME: 'from-env' }).stdout.trim();
     const exp = JSON.parse(ok(repo, 'experiments', 'list', '--json')).experiments.find((e: { name: string }) => e.name === 'from-env');
-    expect(refOf(repo, fromEnv)).toBe(`refs/ml/runs/${exp.experiment_id}/${fromEnv}`);
+    expect(refOf(repo, fromName)).toBe(`refs/ml/runs/${exp.experiment_id}/${fromName}`);
+    const byId = ok(repo, 'experiments', 'create', 'by-id').trim();
+    const fromId = gitMl(repo, ['runs', 'start'], { MLFLOW_EXPERIMENT_ID: byId }).stdout.trim();
+    expect(refOf(repo, fromId)).toBe(`refs/ml/runs/${byId}/${fromId}`);
+    const missing = gitMl(repo, ['runs', 'start'], { MLFLOW_EXPERIMENT_ID: '12345' });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^git-ml: error: No experiment with id '12345'/);
   });
 
   it('a run started by the CLI stays RUNNING after the command exits, and end sets the status given', () => {

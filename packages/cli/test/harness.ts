@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll } from 'vitest';
+import { afterAll, vi } from 'vitest';
 
 export const CLI_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const BIN_DIR = join(CLI_DIR, 'bin');
@@ -12,6 +12,9 @@ export const BIN = join(BIN_DIR, 'git-ml.js');
 if (!existsSync(join(CLI_DIR, 'dist', 'main.js'))) {
   throw new Error('packages/cli is not built: run `npx tsc -p packages/cli/tsconfig.json` (after gitstore and tracking) first.');
 }
+
+// Every test spawns real node processes (~0.4 s each); under a parallel run that adds up.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 const created: string[] = [];
 afterAll(() => {

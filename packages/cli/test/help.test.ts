@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CLI_DIR, gitMl, tempDir } from './harness.js';
 
 const COMMANDS = [
+  ['experiments'], ['runs'], ['artifacts'],
   ['experiments', 'create'], ['experiments', 'list'], ['experiments', 'rename'], ['experiments', 'delete'], ['experiments', 'restore'],
   ['runs', 'start'], ['runs', 'log'], ['runs', 'end'], ['runs', 'list'], ['runs', 'show'], ['runs', 'diff'], ['runs', 'delete'], ['runs', 'restore'],
   ['artifacts', 'log'], ['artifacts', 'list'], ['artifacts', 'get'],
@@ -29,7 +30,7 @@ describe('help and version', () => {
     expect(lines[0]).toMatch(new RegExp(`^Usage: git-ml ${name} `));
     expect(lines[1]).toBe('');
     expect(lines[2]).toMatch(/^[a-z].{10,}$/); // the one-line description
-    expect(r.stdout).toMatch(/\nExamples:\n {2}\$ git-ml /);
+    expect(r.stdout).toMatch(/\nExamples:\n {2}\$ .*git-ml /);
   });
 
   it('--version prints the package version', () => {

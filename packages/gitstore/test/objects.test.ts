@@ -219,4 +219,24 @@ describe('after `git gc`', () => {
     expect(objects.tryRead('0'.repeat(40))).toBeNull();
     fsckStrict();
   });
+
+  it('keeps writing loose objects after `git gc` removed the fan-out directory the store had created', () => {
+    const first = objects.write('blob', Buffer.from('first object\n'));
+    const tree = objects.writeTree([{ mode: '100644', name: 'f', oid: first }]);
+    const commit = objects.writeCommit({ tree, parents: [], author: who(0), committer: who(0), message: 'c\n' });
+    refs.update([{ ref: 'refs/ml/gc', value: commit, expect: null }]);
+    git(repo, 'gc', '-q');
+    const fanout = join(gitDir, 'objects', first.slice(0, 2));
+    expect(existsSync(fanout)).toBe(false); // git packed the object and removed the emptied directory
+    // another object for the same fan-out directory, written by the same (caching) store
+    let n = 0;
+    let data: Buffer;
+    do data = Buffer.from(`second object ${n++}\n`);
+    while (hashObject('blob', data).slice(0, 2) !== first.slice(0, 2));
+    const second = objects.write('blob', data);
+    expect(second.slice(0, 2)).toBe(first.slice(0, 2));
+    expect(gitBuf(repo, ['cat-file', 'blob', second]).equals(data)).toBe(true);
+    expect(objects.readBlob(first).toString()).toBe('first object\n');
+  });
 });
+

@@ -10,9 +10,10 @@ import { resolveRepo } from './repo-location.js';
 import { searchRunsInMemory } from './search/index.js';
 import { SourceContext } from './source-tags.js';
 import { osUser } from './store/identity.js';
-import { readMetricHistory } from './store/run-record.js';
+import { readMetricHistoryOnly } from './store/run-reader.js';
 import { metricEntry, type Entry } from './store/run-state.js';
 import { toRun } from './store/to-run.js';
+import { DEFAULT_EXPERIMENT_ID } from './store/refs-layout.js';
 import { TrackingStore } from './store/tracking-store.js';
 import { LIMITS, validateBatchLimits, validateExperimentName, validateInteger, validateKey, validateMetricValue, validateParamValue, validateRunId, validateStatus, validateTagValue } from './validate.js';
 
@@ -31,6 +32,8 @@ export interface CreateRunOptions {
   recordSource?: boolean;
   /** mlflow.source.type, default LOCAL */
   sourceType?: string;
+  /** mlflow.source.name, default the running script relative to the work tree */
+  sourceName?: string;
   /** end the run as KILLED if this process dies without ending it (default true) */
   ownedByProcess?: boolean;
 }
@@ -119,6 +122,9 @@ export class MlClient {
   }
 
   deleteExperiment(experimentId: string): void {
+    if (experimentId === DEFAULT_EXPERIMENT_ID) {
+      throw new InvalidParameterError(`The default experiment (id '${DEFAULT_EXPERIMENT_ID}') cannot be deleted; it holds runs started without an experiment.`, { experiment_id: experimentId });
+    }
     this.store.experiments.update(experimentId, (e) => ({ ...e, lifecycle_stage: 'deleted' }), 'delete experiment');
   }
 
@@ -144,7 +150,7 @@ export class MlClient {
     validateTagValue('mlflow.runName', runName);
     const startTime = options.startTime ?? Date.now();
     const source = options.recordSource === false ? null : this.sourceContext.source();
-    const system = source ? this.sourceContext.tags(source, options.sourceType) : {};
+    const system = source ? this.sourceContext.tags(source, options.sourceType, options.sourceName) : {};
     const allTags = { 'mlflow.user': osUser(), ...system, ...tags, 'mlflow.runName': runName };
     const runId = newRunId(startTime);
     const state = this.store.createRun(
@@ -269,8 +275,8 @@ export class MlClient {
 
   /** Every point of one metric, in logging order. */
   getMetricHistory(runId: string, key: string): Metric[] {
-    const v = this.store.readRun(validateRunId(runId));
-    return readMetricHistory(this.store.git, v.state!, key);
+    const ref = this.store.runRefOf(validateRunId(runId));
+    return readMetricHistoryOnly(this.store.git, ref, runId, key);
   }
 
   /** One page of a metric's history (MLflow's REST paging: at most 25 000 points a page). */

@@ -30,11 +30,11 @@ export class SourceContext {
     return source;
   }
 
-  tags(source: RunSource, type = 'LOCAL'): Record<string, string> {
+  tags(source: RunSource, type = 'LOCAL', name?: string): Record<string, string> {
     const script = process.argv[1];
     const tags: Record<string, string> = {
       'mlflow.source.type': type,
-      'mlflow.source.name': script ? (this.git.workTree ? relative(this.git.workTree, script) || basename(script) : script) : 'node',
+      'mlflow.source.name': name ?? (script ? (this.git.workTree ? relative(this.git.workTree, script) || basename(script) : script) : 'node'),
     };
     if (source.commit) tags['mlflow.source.git.commit'] = source.commit;
     if (source.head && source.head !== source.commit) tags['git-ml.source.head'] = source.head;

@@ -515,3 +515,50 @@ describe("the user's work is never touched", () => {
   });
 });
 
+
+describe('where git-ml runs', () => {
+  it('works in a bare repository: runs are refs there, and git fsck agrees', () => {
+    const src = makeRepo();
+    const bare = tempDir('gitml-bare-');
+    git(bare, 'init', '-q', '--bare', '-b', 'main');
+    git(src, 'push', '-q', bare, 'main');
+    const c = openClient(bare);
+    const run = c.createRun('0').info.run_id;
+    c.logParam(run, 'where', 'bare');
+    c.logMetric(run, 'm', 1);
+    c.setTerminated(run);
+    c.close();
+    expect(git(bare, 'for-each-ref', '--format=%(refname)', 'refs/ml/runs')).toBe(`refs/ml/runs/0/${run}`);
+    expect(git(bare, 'show', `refs/ml/runs/0/${run}:params.yaml`)).toContain('where: "bare"');
+    const again = openClient(bare);
+    expect(again.getRun(run).data.tags).toContainEqual({ key: 'mlflow.source.git.commit', value: git(bare, 'rev-parse', 'main') });
+    expect(again.searchRuns('0').runs.map((r) => r.info.run_id)).toEqual([run]);
+    fsckStrict(bare);
+  });
+
+  it('works in a linked worktree: runs land in the shared repository and record the worktree\'s HEAD', () => {
+    const repo = makeRepo();
+    const wt = join(tempDir('gitml-wt-'), 'wt');
+    git(repo, 'worktree', 'add', '-q', '-b', 'experiment', wt);
+    writeFileSync(join(wt, 'wt-only.txt'), 'x\n');
+    git(wt, 'add', 'wt-only.txt');
+    git(wt, 'commit', '-q', '-m', 'worktree commit');
+    const wtHead = git(wt, 'rev-parse', 'HEAD');
+    const mainHead = git(repo, 'rev-parse', 'HEAD');
+    const c = openClient(wt);
+    const run = c.createRun('0').info.run_id;
+    c.logParam(run, 'where', 'worktree');
+    c.close();
+    // visible from the main working tree, through git and through git-ml
+    expect(git(repo, 'for-each-ref', '--format=%(refname)', 'refs/ml/runs')).toBe(`refs/ml/runs/0/${run}`);
+    const r = openClient(repo).getRun(run);
+    expect(r.data.params).toEqual([{ key: 'where', value: 'worktree' }]);
+    expect(r.data.tags).toContainEqual({ key: 'mlflow.source.git.commit', value: wtHead });
+    expect(r.data.tags).toContainEqual({ key: 'mlflow.source.git.branch', value: 'experiment' });
+    // neither HEAD moved
+    expect(git(repo, 'rev-parse', 'HEAD')).toBe(mainHead);
+    expect(git(wt, 'rev-parse', 'HEAD')).toBe(wtHead);
+    expect(git(wt, 'status', '--porcelain')).toBe('');
+    fsckStrict(repo);
+  });
+});

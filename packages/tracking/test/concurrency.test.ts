@@ -168,4 +168,60 @@ say('done');
     expect(git(repo, 'show', `refs/ml/runs/0/${run}:metrics/shared`).split('\n').length).toBe(2 * POINTS);
     fsckStrict(repo);
   }, 60_000);
+
+  it('bursts of 100 new runs per process (created in one go) while the user packs refs in a loop: every run exists with its values', async () => {
+    const repo = makeRepo();
+    const script = writeWorker(
+      tempDir('gitml-worker-'),
+      'burst.mjs',
+      `
+const [repo, w, n] = arg;
+const c = new MlClient({ repo });
+const ids = [];
+for (let i = 0; i < Number(n); i++) {
+  const run = c.createRun('0', { recordSource: false, runName: 'b' + w + '-' + i }).info.run_id;
+  c.logParam(run, 'w', w);
+  c.logMetric(run, 'i', i, { step: 0, timestamp: 1 });
+  ids.push(run);
+}
+c.flush(); // one fold of all of them
+for (const id of ids) c.setTerminated(id);
+c.close();
+for (const id of ids) say('run ' + id);
+`,
+    );
+    const children = [0, 1].map((w) => startNode(script, [repo, String(w), '100'], repo));
+    let finished = false;
+    const all = Promise.all(children.map((c) => c.done)).then((r) => {
+      finished = true;
+      return r;
+    });
+    const failures: string[] = [];
+    let commits = 0;
+    for (let n = 1; !finished; n++) {
+      const p = await gitAsync(repo, 'pack-refs', '--all');
+      if (!p.ok) failures.push(p.err);
+      const cm = await gitAsync(repo, 'commit', '-q', '--allow-empty', '-m', `c${n}`);
+      if (cm.ok) commits++;
+      else failures.push(cm.err);
+    }
+    const results = await all;
+    for (const r of results) expect(r.code, r.err).toBe(0);
+    expect(failures).toEqual([]);
+    const reported = results.flatMap((r) => [...r.out.matchAll(/^run ([0-9a-f]{32})$/gm)].map((m) => m[1]));
+    expect(reported.length).toBe(200);
+    expect(runRefs(repo).size).toBe(200);
+    const c = openClient(repo);
+    const runs = c.searchRuns('0', '', { maxResults: 1000 }).runs;
+    expect(new Set(runs.map((r) => r.info.run_id))).toEqual(new Set(reported));
+    for (const r of runs) {
+      expect(r.info.status).toBe('FINISHED');
+      const [, w, i] = /^b(\d)-(\d+)$/.exec(r.info.run_name)!;
+      expect(r.data.params).toEqual([{ key: 'w', value: w }]);
+      expect(r.data.metrics).toEqual([{ key: 'i', value: Number(i), step: 0, timestamp: 1 }]);
+    }
+    expect(Number(git(repo, 'rev-list', '--count', 'main'))).toBe(1 + commits);
+    fsckStrict(repo);
+  }, 60_000);
 });
+

@@ -148,4 +148,39 @@ setInterval(() => {}, 1000);
     expect(journalFiles(repo)).toEqual([]);
     fsckStrict(repo);
   }, 30_000);
+
+  it('ends the run KILLED when its process dies after more than 1 MB of journal was folded', async () => {
+    const repo = makeRepo();
+    const script = writeWorker(
+      tempDir('gitml-worker-'),
+      'big-journal.mjs',
+      `
+const [repo] = arg;
+const c = new MlClient({ repo });
+const run = c.createRun('0', { recordSource: false }).info.run_id;
+say('run ' + run);
+for (let i = 0; i < 25000; i++) c.logMetric(run, 'a_rather_long_metric_name_to_fill_the_journal', i, { step: i, timestamp: 1000 + i });
+c.flush();
+say('folded');
+await tick();
+c.logParam(run, 'after', 'fold');
+say('logged');
+setInterval(() => {}, 1000);
+`,
+    );
+    const child = startNode(script, [repo], repo);
+    const run = (await child.waitFor(/^run ([0-9a-f]{32})$/m))[1];
+    await child.waitFor(/^logged$/m);
+    await new Promise((r) => setTimeout(r, 100)); // let its background fold of the param finish
+    child.kill('SIGKILL');
+    expect((await child.done).signal).toBe('SIGKILL');
+    const c = openClient(repo);
+    const r = c.getRun(run);
+    expect(r.info.status).toBe('KILLED');
+    expect(r.data.params).toEqual([{ key: 'after', value: 'fold' }]);
+    expect(c.getMetricHistory(run, 'a_rather_long_metric_name_to_fill_the_journal').length).toBe(25000);
+    expect(journalFiles(repo)).toEqual([]);
+    fsckStrict(repo);
+  }, 30_000);
 });
+

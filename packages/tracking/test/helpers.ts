@@ -186,23 +186,24 @@ export function startNode(script: string, args: string[], cwd: string, env: Node
   };
 }
 
-/** Journal files still pending under `.git/ml/journal`. */
+/** Journal files still pending under `.git/ml/journal` (paths relative to it). */
 export function journalFiles(repo: string): string[] {
   const root = join(repo, '.git', 'ml', 'journal');
   const out: string[] = [];
-  let runs: string[];
-  try {
-    runs = readdirSync(root);
-  } catch {
-    return out;
-  }
-  for (const r of runs) {
+  const walk = (d: string) => {
+    let entries;
     try {
-      for (const f of readdirSync(join(root, r))) out.push(`${r}/${f}`);
+      entries = readdirSync(d, { withFileTypes: true });
     } catch {
-      // removed meanwhile
+      return;
     }
-  }
+    for (const e of entries) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out.push(p.slice(root.length + 1));
+    }
+  };
+  walk(root);
   return out;
 }
 

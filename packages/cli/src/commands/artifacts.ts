@@ -11,7 +11,9 @@ import { examples } from './help.js';
 /** `git-ml artifacts …`: log, list, get. */
 export function artifactsCommand(ctx: CliContext): Command {
   const { io } = ctx;
-  const group = new Command('artifacts').description("store files in a run, list them, and copy them back out");
+  const group = new Command('artifacts')
+    .description('store files in a run, list them, and copy them back out')
+    .addHelpText('after', examples('git-ml artifacts log "$RUN" outputs/ --artifact-path outputs', 'git-ml artifacts get "$RUN" outputs -o restored'));
 
   group
     .command('log')

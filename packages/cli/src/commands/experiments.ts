@@ -11,7 +11,9 @@ import { addViewOptions, viewType } from './view-option.js';
 /** `git-ml experiments …`: create, list, rename, delete, restore. */
 export function experimentsCommand(ctx: CliContext): Command {
   const { io } = ctx;
-  const group = new Command('experiments').description('create, list, rename, delete and restore experiments');
+  const group = new Command('experiments')
+    .description('create, list, rename, delete and restore experiments')
+    .addHelpText('after', examples('git-ml experiments create mnist', 'git-ml experiments list --all'));
 
   group
     .command('create')

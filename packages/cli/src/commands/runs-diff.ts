@@ -16,7 +16,7 @@ interface Row {
 }
 
 /** ' ' same, '~' changed, '-' only in A, '+' only in B. */
-export function mark(a: string | undefined, b: string | undefined): string {
+function mark(a: string | undefined, b: string | undefined): string {
   if (a === undefined) return '+';
   if (b === undefined) return '-';
   return a === b ? ' ' : '~';
@@ -40,7 +40,7 @@ function section(title: string, rows: Row[], width: number, withDelta = false): 
 }
 
 /** The side-by-side comparison of two runs as lines for a terminal. */
-export function diffLines(runA: Run, runB: Run, expNames: [string | null, string | null], width: number): string[] {
+function diffLines(runA: Run, runB: Run, expNames: [string | null, string | null], width: number): string[] {
   const out: string[] = [`A  ${runA.info.run_id}  ${runA.info.run_name}`, `B  ${runB.info.run_id}  ${runB.info.run_name}`];
 
   const infoA = new Map(infoPairs(runA, null));

@@ -21,7 +21,7 @@ interface ListOptions {
 }
 
 /** Keys that at least half of the runs have (most common first), at most `max`. */
-export function commonKeys(runs: Run[], keysOf: (r: Run) => string[], max: number): string[] {
+function commonKeys(runs: Run[], keysOf: (r: Run) => string[], max: number): string[] {
   const counts = new Map<string, number>();
   for (const r of runs) for (const k of keysOf(r)) counts.set(k, (counts.get(k) ?? 0) + 1);
   const need = Math.max(1, Math.ceil(runs.length / 2));

@@ -1,4 +1,4 @@
-import { runRef, type Experiment, type MlClient, type Run } from '@git-ml/tracking';
+import { NotFoundError, runRef, type Experiment, type MlClient, type Run } from '@git-ml/tracking';
 import type { Command } from 'commander';
 import { walkArtifacts } from '../artifact-walk.js';
 import type { CliContext } from '../context.js';
@@ -14,13 +14,14 @@ const ARTIFACTS_SHOWN = 50;
 export function experimentOf(client: MlClient, run: Run): Experiment | null {
   try {
     return client.getExperiment(run.info.experiment_id);
-  } catch {
-    return null;
+  } catch (err) {
+    if (err instanceof NotFoundError) return null;
+    throw err;
   }
 }
 
 /** "abc1234 on main (uncommitted changes snapshotted)" from the source tags, or null. */
-export function describeSource(tags: Map<string, string>): string | null {
+function describeSource(tags: Map<string, string>): string | null {
   const commit = tags.get('mlflow.source.git.commit');
   if (!commit) return null;
   const branch = tags.get('mlflow.source.git.branch');

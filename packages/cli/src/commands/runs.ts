@@ -28,7 +28,9 @@ function experimentForNewRun(client: MlClient, io: Io, flag: string | undefined)
 /** `git-ml runs …`: start, log, end, list, show, diff, delete, restore. */
 export function runsCommand(ctx: CliContext): Command {
   const { io } = ctx;
-  const group = new Command('runs').description('start, log to, end, search, show and compare runs');
+  const group = new Command('runs')
+    .description('start, log to, end, search, show and compare runs')
+    .addHelpText('after', examples('RUN=$(git-ml runs start --experiment mnist)', 'git-ml runs log "$RUN" --param lr=0.01 --metric loss=0.25@1', 'git-ml runs end "$RUN"', 'git-ml runs list --filter "metrics.loss < 0.3"'));
 
   group
     .command('start')

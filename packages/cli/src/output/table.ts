@@ -17,6 +17,11 @@ export function truncate(text: string, width: number): string {
   return `${text.slice(0, width - 1)}…`;
 }
 
+/** A cell on one line: line breaks and tabs (multi-line tag values) would break the columns. */
+function oneLine(text: string): string {
+  return text.replace(/\r?\n/g, '↵').replace(/\t/g, ' ');
+}
+
 function pad(text: string, width: number, align: 'left' | 'right'): string {
   return align === 'right' ? text.padStart(width) : text.padEnd(width);
 }
@@ -28,8 +33,9 @@ function pad(text: string, width: number, align: 'left' | 'right'): string {
  */
 export function formatTable(columns: Column[], rows: string[][], maxWidth: number, options: { header?: boolean } = {}): string[] {
   const showHeader = options.header !== false;
+  const cells = rows.map((r) => r.map(oneLine));
   let keep = columns.map((_, i) => i);
-  const natural = columns.map((c, i) => Math.max(showHeader ? c.header.length : 0, ...rows.map((r) => (r[i] ?? '').length)));
+  const natural = columns.map((c, i) => cells.reduce((w, r) => Math.max(w, (r[i] ?? '').length), showHeader ? c.header.length : 0));
   const total = (idx: number[], widths: number[]) => idx.reduce((s, i) => s + widths[i], 0) + GAP.length * Math.max(0, idx.length - 1);
 
   while (total(keep, natural) > maxWidth) {
@@ -48,17 +54,17 @@ export function formatTable(columns: Column[], rows: string[][], maxWidth: numbe
     excess -= cut;
   }
 
-  const line = (cells: string[]) => {
-    const text = keep.map((i) => pad(truncate(cells[i] ?? '', widths[i]), widths[i], columns[i].align ?? 'left')).join(GAP).trimEnd();
+  const line = (row: string[]) => {
+    const text = keep.map((i) => pad(truncate(row[i] ?? '', widths[i]), widths[i], columns[i].align ?? 'left')).join(GAP).trimEnd();
     return truncate(text, maxWidth);
   };
-  const out = rows.map(line);
+  const out = cells.map(line);
   if (showHeader) out.unshift(line(columns.map((c) => c.header)));
   return out;
 }
 
 /** `key  value` lines, keys aligned, indented; long values are cut to the width. */
 export function formatPairs(pairs: [string, string][], maxWidth: number, indent = '  '): string[] {
-  const lines = formatTable([{ header: '' }, { header: '', minWidth: 12 }], pairs.map(([k, v]) => [k, v]), maxWidth - indent.length, { header: false });
+  const lines = formatTable([{ header: '' }, { header: '', minWidth: 12 }], pairs, maxWidth - indent.length, { header: false });
   return lines.map((l) => indent + l);
 }

@@ -26,7 +26,18 @@ export function writeLoose(objectsDir: string, type: ObjectType, data: Buffer, k
     knownDirs?.add(dir);
   }
   const tmp = join(dir, `tmp_obj_${process.pid}_${++tmpCounter}`);
-  const fd = openSync(tmp, 'wx', 0o444);
+  let fd: number;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      fd = openSync(tmp, 'wx', 0o444);
+      break;
+    } catch (err) {
+      // `git gc` / `git prune-packed` removes fan-out directories it emptied — the cached one, or
+      // even one we just made — so create it again and retry
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 50) throw err;
+      mkdirSync(dir, { recursive: true });
+    }
+  }
   try {
     writeSync(fd, deflateObject(Buffer.concat([objectHeader(type, data.length), data])));
   } finally {

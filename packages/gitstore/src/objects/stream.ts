@@ -42,8 +42,16 @@ export async function streamBlobFromFile(objects: ObjectStore, file: string): Pr
     const dest = loosePath(objects.dir, oid);
     if (existsSync(dest)) await unlink(tmp);
     else {
-      await mkdir(dirname(dest), { recursive: true });
-      await rename(tmp, dest);
+      for (let attempt = 0; ; attempt++) {
+        await mkdir(dirname(dest), { recursive: true });
+        try {
+          await rename(tmp, dest);
+          break;
+        } catch (err) {
+          // a concurrent `git gc` / `git prune-packed` may remove the (empty) fan-out directory again
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 50 || !existsSync(tmp)) throw err;
+        }
+      }
     }
     return oid;
   } catch (err) {

@@ -1,5 +1,7 @@
 import type { GitStore } from '@git-ml/gitstore';
 import { readAllJournals, type JournalLine, type JournalRead, type PositionedLine } from '../journal/journal.js';
+import type { Metric } from '../model.js';
+import { formatMetricLine, metricFileName, parseMetricLines, parseMetricValue } from './metric-lines.js';
 import { parseOffsets } from './refs-layout.js';
 import { readRunRecord } from './run-record.js';
 import { applyEntry, newRunState, type RunState } from './run-state.js';
@@ -78,5 +80,31 @@ export function readRunViewStable(git: GitStore, ref: string, runId: string): Ru
     const head = git.refs.read(ref);
     const view = readRunView(git, ref, runId, head, readAllJournals(git.mlDir));
     if (git.refs.read(ref) === head || i >= 5) return view;
+  }
+}
+
+/**
+ * One metric's full history without reading the rest of the run: the committed `metrics/<key>`
+ * blob plus that key's unfolded journal lines.
+ */
+export function readMetricHistoryOnly(git: GitStore, ref: string, runId: string, key: string): Metric[] {
+  for (let i = 0; ; i++) {
+    const head = git.refs.read(ref);
+    const journals = readAllJournals(git.mlDir);
+    let text = '';
+    let offsets = new Map<string, number>();
+    if (head) {
+      const commit = git.objects.readCommit(head);
+      offsets = parseOffsets(commit.message);
+      const metrics = git.objects.readTree(commit.tree).find((e) => e.name === 'metrics');
+      const file = metrics && git.objects.readTree(metrics.oid).find((e) => e.name === metricFileName(key));
+      if (file) text = git.objects.readBlob(file.oid).toString('utf8');
+    }
+    for (const p of pendingLines(journals, runId, offsets)) {
+      for (const l of p.lines) {
+        if (l.op === 'm' && l.k === key) text += formatMetricLine({ value: typeof l.v === 'number' ? l.v : parseMetricValue(l.v), timestamp: l.t, step: l.s });
+      }
+    }
+    if (git.refs.read(ref) === head || i >= 5) return parseMetricLines(key, text);
   }
 }

@@ -78,14 +78,6 @@ export function readRunRecord(git: GitStore, ref: string, commit: string): RunSt
   return state;
 }
 
-/** The full history of one metric, committed points first, then the pending ones. */
-export function readMetricHistory(git: GitStore, state: RunState, key: string) {
-  const m = state.metrics.get(key);
-  if (!m) return [];
-  const text = (m.blob ? git.objects.readBlob(m.blob).toString('utf8') : '') + m.appended;
-  return parseMetricLines(key, text);
-}
-
 function blob(sink: ObjectSink, text: string): string {
   return sink.add('blob', Buffer.from(text, 'utf8'));
 }
