@@ -17,3 +17,4 @@ export {
   ObjectNotFoundError,
   CorruptObjectError,
 } from './errors.js';
+export { isAlive, thisProcess, processStartTime, type ProcessIdentity } from './repo/process-identity.js';

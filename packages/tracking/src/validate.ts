@@ -23,7 +23,7 @@ function normalizesTo(key: string): boolean {
   // MLflow rejects keys that a path normalisation would change: '..' segments, leading '/', '//'.
   if (key.startsWith('/')) return false;
   const parts = key.split('/');
-  return !parts.some((p, i) => p === '..' || (p === '.' && parts.length > 1) || (p === '' && i < parts.length - 1 && i > 0));
+  return !parts.some((p) => p === '..' || (p === '.' && parts.length > 1) || (p === '' && parts.length > 1));
 }
 
 /** Checks a param, metric or tag key; `kind` names it in the error ("param", "metric", "tag"). */

@@ -21,21 +21,20 @@ export function writeLoose(objectsDir: string, type: ObjectType, data: Buffer, k
   const dir = join(objectsDir, oid.slice(0, 2));
   const path = join(dir, oid.slice(2));
   if (statSync(path, { throwIfNoEntry: false })) return oid;
-  if (!knownDirs?.has(dir)) {
-    mkdirSync(dir, { recursive: true });
-    knownDirs?.add(dir);
-  }
   const tmp = join(dir, `tmp_obj_${process.pid}_${++tmpCounter}`);
   let fd: number;
   for (let attempt = 0; ; attempt++) {
     try {
+      if (attempt > 0 || !knownDirs?.has(dir)) {
+        mkdirSync(dir, { recursive: true });
+        knownDirs?.add(dir);
+      }
       fd = openSync(tmp, 'wx', 0o444);
       break;
     } catch (err) {
-      // `git gc` / `git prune-packed` removes fan-out directories it emptied — the cached one, or
-      // even one we just made — so create it again and retry
+      // `git gc` / `git prune-packed` removes fan-out directories it emptied — the cached one, or one
+      // we just made (even inside mkdirSync, which then fails with ENOENT) — so make it again and retry
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 50) throw err;
-      mkdirSync(dir, { recursive: true });
     }
   }
   try {

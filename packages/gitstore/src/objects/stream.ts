@@ -43,8 +43,8 @@ export async function streamBlobFromFile(objects: ObjectStore, file: string): Pr
     if (existsSync(dest)) await unlink(tmp);
     else {
       for (let attempt = 0; ; attempt++) {
-        await mkdir(dirname(dest), { recursive: true });
         try {
+          await mkdir(dirname(dest), { recursive: true });
           await rename(tmp, dest);
           break;
         } catch (err) {

@@ -1,8 +1,40 @@
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { isAlive, thisProcess, type ProcessIdentity } from '../repo/process-identity.js';
 import { dirname, join } from 'node:path';
 import { RefConflictError, RefLockedError } from '../errors.js';
 import { formatPackedRefs, readPackedRefs } from './packed-refs.js';
 import { assertRefName } from './ref-name.js';
+
+const LOCK_OWNER = 'git-ml-lock-owner';
+/** A lock left by a dead git-ml process is broken once it is this old (never a live writer's). */
+const STALE_LOCK_MS = 1000;
+
+function breakStaleLock(lockPath: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(lockPath, 'r');
+  } catch {
+    return true;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (Date.now() - st.mtimeMs < STALE_LOCK_MS) return false;
+    const buf = Buffer.alloc(512);
+    const n = readSync(fd, buf, 0, 512, 0);
+    const text = buf.toString('utf8', 0, n);
+    if (!text.startsWith(`${LOCK_OWNER} `)) return false;
+    const owner = JSON.parse(text.slice(LOCK_OWNER.length + 1, text.indexOf('\n'))) as ProcessIdentity;
+    if (isAlive(owner)) return false;
+    const again = statSync(lockPath, { throwIfNoEntry: false });
+    if (!again || again.ino !== st.ino) return true;
+    unlinkSync(lockPath);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
+  }
+}
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 function sleepSync(ms: number): void {
@@ -91,7 +123,8 @@ export class RefStore {
       }
       const next = { header: packed.header, refs: new Map(packed.refs), peeled: new Map(packed.peeled) };
       for (const [ref, oid] of refs) next.refs.set(ref, oid);
-      writeSync(fd, formatPackedRefs(next));
+      ftruncateSync(fd, 0);
+      writeSync(fd, formatPackedRefs(next), 0);
       closeSync(fd);
       renameSync(`${path}.lock`, path);
     } catch (err) {
@@ -131,7 +164,11 @@ export class RefStore {
     let wait = 1;
     for (;;) {
       try {
-        return openSync(lockPath, 'wx', 0o644);
+        const fd = openSync(lockPath, 'wx', 0o644);
+        // Who holds it, so a lock left by a killed git-ml process can be broken (C git ignores the
+        // content of others' lock files; ours is replaced by the new value before the rename).
+        writeSync(fd, `${LOCK_OWNER} ${JSON.stringify(thisProcess())}\n`);
+        return fd;
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'ENOENT') {
@@ -139,6 +176,7 @@ export class RefStore {
           continue;
         }
         if (code !== 'EEXIST') throw err;
+        if (breakStaleLock(lockPath)) continue;
         if (Date.now() >= deadline) throw new RefLockedError(ref, lockPath);
         sleepSync(wait + Math.random() * wait);
         wait = Math.min(wait * 2, 50);
@@ -187,7 +225,8 @@ export class RefTransaction {
     if (deletes.some((h) => readPackedRefs(this.store.commonDir).refs.has(h.ref))) this.rewritePacked(deletes.map((h) => h.ref));
     for (const h of changes) {
       if (h.value === null) continue;
-      writeSync(h.fd, `${h.value}\n`);
+      ftruncateSync(h.fd, 0);
+      writeSync(h.fd, `${h.value}\n`, 0);
       closeSync(h.fd);
       h.fd = -1;
       renameSync(`${h.path}.lock`, h.path);
@@ -227,7 +266,8 @@ export class RefTransaction {
         next.refs.delete(r);
         next.peeled.delete(r);
       }
-      writeSync(fd, formatPackedRefs(next));
+      ftruncateSync(fd, 0);
+      writeSync(fd, formatPackedRefs(next), 0);
       closeSync(fd);
       renameSync(`${path}.lock`, path);
     } catch (err) {

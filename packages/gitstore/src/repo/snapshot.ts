@@ -35,7 +35,7 @@ export function snapshotWorkTree(gitDir: string, workTree: string, head: string 
     });
   let status: string;
   try {
-    status = git(['status', '--porcelain', '-z', '--untracked-files=all', '--ignore-submodules=dirty']);
+    status = git(['--no-optional-locks', 'status', '--porcelain', '-z', '--untracked-files=all', '--ignore-submodules=dirty']);
   } catch {
     return base;
   }

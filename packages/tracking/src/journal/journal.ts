@@ -2,7 +2,7 @@ import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, unlin
 import { randomBytes } from 'node:crypto';
 import { basename, join } from 'node:path';
 import type { Entry } from '../store/run-state.js';
-import type { ProcessIdentity } from './process-identity.js';
+import type { ProcessIdentity } from '@git-ml/gitstore';
 
 /** The first line of every journal file: which process writes it. */
 export interface JournalHeader {

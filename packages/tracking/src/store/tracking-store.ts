@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { GitStore, type RefTransaction } from '@git-ml/gitstore';
 import { NotFoundError } from '../errors.js';
 import { JournalWriter, readAllJournals, removeJournalFile, type JournalRead } from '../journal/journal.js';
-import { isAlive, thisProcess } from '../journal/process-identity.js';
+import { isAlive, thisProcess } from '@git-ml/gitstore';
 import { ExperimentStore } from './experiments.js';
 import { gitIdentity } from './identity.js';
 import { ObjectSink } from './object-sink.js';

@@ -17,8 +17,10 @@ export interface ProcessIdentity {
   start: string | null;
 }
 
+let self: ProcessIdentity | undefined;
 export function thisProcess(): ProcessIdentity {
-  return { pid: process.pid, host: hostname(), start: processStartTime(process.pid) };
+  self ??= { pid: process.pid, host: hostname(), start: processStartTime(process.pid) };
+  return self;
 }
 
 /** Whether the process that wrote a journal may still be running. Another host's process counts as alive. */
