@@ -4,9 +4,10 @@
  * with the real git binary.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { GitStore, RefConflictError, RefLockedError, RefStore } from '@git-ml/gitstore';
 
@@ -131,6 +132,8 @@ describe('git\'s <ref>.lock protocol', () => {
     refs.update([{ ref: 'refs/ml/t/a', value: A, expect: null }]);
     const lock = join(gitDir, 'refs/ml/t/a.lock');
     writeFileSync(lock, `${C}\n`); // as C git does while it updates the ref
+    const old = new Date(Date.now() - 3600_000);
+    utimesSync(lock, old, old); // even an old lock that is not git-ml's is never broken
 
     const started = Date.now();
     let err: unknown;
@@ -180,6 +183,63 @@ describe('git\'s <ref>.lock protocol', () => {
     expect(waited).toBeGreaterThanOrEqual(300);
     expect(git(repo, 'rev-parse', 'refs/ml/t/a')).toBe(B);
     expect(existsSync(lock)).toBe(false);
+  });
+});
+
+describe('locks left by a killed git-ml process', () => {
+  const GITSTORE_DIST = resolve(dirname(fileURLToPath(import.meta.url)), '../dist/index.js');
+
+  /** A real process that takes the ref's lock through RefStore and reports it; it then waits. */
+  function lockHolder(ref: string) {
+    const script = join(repo, '..', `${repo.split('/').pop()}-holder.mjs`);
+    roots.push(script);
+    writeFileSync(
+      script,
+      `import { RefStore } from ${JSON.stringify(GITSTORE_DIST)};
+const tx = new RefStore(${JSON.stringify(gitDir)}).transaction();
+tx.lock(${JSON.stringify(ref)});
+process.stdout.write('locked\\n');
+setInterval(() => {}, 1000);
+`,
+    );
+    const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const locked = new Promise<void>((res, rej) => {
+      child.stdout.on('data', (d: Buffer) => d.toString().includes('locked') && res());
+      child.on('exit', (code) => rej(new Error(`lock holder exited early (${code})`)));
+    });
+    const exited = new Promise((r) => child.on('exit', r));
+    return { child, locked, exited };
+  }
+
+  it('breaks the <ref>.lock of a git-ml process that was killed while holding it', async () => {
+    const refs = new RefStore(gitDir, 8000);
+    refs.update([{ ref: 'refs/ml/t/a', value: A, expect: null }]);
+    const h = lockHolder('refs/ml/t/a');
+    await h.locked;
+    h.child.kill('SIGKILL');
+    await h.exited;
+    expect(existsSync(join(gitDir, 'refs/ml/t/a.lock'))).toBe(true);
+    const started = Date.now();
+    refs.update([{ ref: 'refs/ml/t/a', value: B, expect: A }]);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(git(repo, 'rev-parse', 'refs/ml/t/a')).toBe(B);
+    expect(lockFilesUnder(join(gitDir, 'refs'))).toEqual([]);
+    fsckOk();
+  });
+
+  it('never breaks the <ref>.lock of a git-ml process that is still alive', async () => {
+    const refs = new RefStore(gitDir, 1600); // longer than a lock needs to be old to count as stale
+    refs.update([{ ref: 'refs/ml/t/a', value: A, expect: null }]);
+    const h = lockHolder('refs/ml/t/a');
+    try {
+      await h.locked;
+      expect(() => refs.update([{ ref: 'refs/ml/t/a', value: B, expect: A }])).toThrow(RefLockedError);
+      expect(existsSync(join(gitDir, 'refs/ml/t/a.lock'))).toBe(true);
+      expect(git(repo, 'rev-parse', 'refs/ml/t/a')).toBe(A);
+    } finally {
+      h.child.kill('SIGKILL');
+      await h.exited;
+    }
   });
 });
 

@@ -109,7 +109,8 @@ describe('artifacts', () => {
     expect(readFileSync(one, 'utf8')).toBe('{"nested":true}');
 
     // plain git sees the same files in the run record, with the executable bit
-    const ref = c2.getRun(run).info.artifact_uri.split(':')[0];
+    const ref = `refs/ml/runs/0/${run}`;
+    expect(c2.getRun(run).info.artifact_uri).toContain(ref);
     expect(gitBuf(repo, ['cat-file', 'blob', `${ref}:artifacts/sub/b.bin`]).equals(readFileSync(join(src, 'sub/b.bin')))).toBe(true);
     expect(git(repo, 'cat-file', '-s', `${ref}:artifacts/model.bin`)).toBe(String(BIG));
     expect(git(repo, 'rev-parse', `${ref}:artifacts/model.bin`)).toBe(git(repo, 'hash-object', join(src, 'model.bin')));

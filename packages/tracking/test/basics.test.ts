@@ -41,7 +41,7 @@ describe('params are write-once', () => {
     const run = newRun(c1);
     c1.logParam(run, 'depth', 3);
     c1.close();
-    expect(git(repo, 'show', `${c1.getRun(run).info.artifact_uri.split(':')[0]}:params.yaml`)).toContain('depth: "3"');
+    expect(git(repo, 'show', `refs/ml/runs/0/${run}:params.yaml`)).toContain('depth: "3"');
     const c2 = openClient(repo);
     c2.logParam(run, 'depth', 3);
     const e = caught(() => c2.logParam(run, 'depth', 4));
@@ -191,6 +191,17 @@ describe("MLflow's validation limits", () => {
     expect(eb.message).toContain("'big'");
     c.logParam(run, 'big', 'x'.repeat(6000));
     expect(c.getRun(run).data.params[0].value.length).toBe(6000);
+  });
+
+  it('refuses a tag value of 8001 characters (naming the key) and accepts 8000', () => {
+    const c = openClient(makeRepo());
+    const run = newRun(c);
+    const e = caught(() => c.setTag(run, 'note', 'x'.repeat(8001)));
+    expect(e.code).toBe('INVALID_PARAMETER_VALUE');
+    expect(e.message).toContain("'note'");
+    expect(e.message).toContain('8000');
+    c.setTag(run, 'note', 'x'.repeat(8000));
+    expect(c.getRun(run).data.tags.find((t) => t.key === 'note')?.value.length).toBe(8000);
   });
 
   it('refuses logBatch with 1001 metrics or 101 params, naming the field, and logs nothing of it', () => {
@@ -352,7 +363,7 @@ describe('a corrupt run record', () => {
     const exp = c.createExperiment('corrupt');
     const ids = [0, 1, 2].map((i) => newRun(c, exp, { runName: `r${i}` }));
     ids.forEach((id, i) => c.logParam(id, 'i', i));
-    c.close();
+    c.flush();
     const victim = ids[1];
     const ref = `refs/ml/runs/${exp}/${victim}`;
     expect(c.searchRuns(exp).runs.length).toBe(3);
@@ -385,7 +396,7 @@ describe('a corrupt run record', () => {
     const c = openClient(repo);
     const run = newRun(c);
     c.close();
-    const ref = c.getRun(run).info.artifact_uri.split(':')[0];
+    const ref = `refs/ml/runs/0/${run}`;
     const old = git(repo, 'rev-parse', ref);
     const yaml = git(repo, 'show', `${ref}:run.yaml`).replace(/^status: .*$/m, 'status: "EXPLODED"');
     const broken = gitBuf(repo, ['hash-object', '-w', '--stdin'], `${yaml}\n`).toString().trim();
@@ -426,7 +437,7 @@ describe("the user's work is never touched", () => {
     return out;
   }
 
-  async function logEverything(repo: string): Promise<string> {
+  async function logEverything(repo: string): Promise<{ run: string; ref: string }> {
     const c = openClient(repo);
     const exp = c.createExperiment('hands-off');
     const run = c.createRun(exp).info.run_id;
@@ -442,7 +453,7 @@ describe("the user's work is never touched", () => {
     c.setTerminated(run);
     c.close();
     rmSync(dir, { recursive: true, force: true });
-    return run;
+    return { run, ref: `refs/ml/runs/${exp}/${run}` };
   }
 
   it('leaves HEAD, index, branches and a clean working tree byte-identical; the source is HEAD', async () => {
@@ -452,11 +463,10 @@ describe("the user's work is never touched", () => {
     const before = userState(repo);
     const idx = indexBytes(repo);
     const files = worktree(repo);
-    const run = await logEverything(repo);
+    const { run, ref } = await logEverything(repo);
     expect(userState(repo)).toEqual(before);
     expect(indexBytes(repo).equals(idx)).toBe(true);
     expect(worktree(repo)).toEqual(files);
-    const ref = openClient(repo).getRun(run).info.artifact_uri.split(':')[0];
     const runYaml = git(repo, 'show', `${ref}:run.yaml`);
     expect(runYaml).toContain(`commit: "${before.head}"`);
     expect(runYaml).toContain('dirty: false');
@@ -489,13 +499,12 @@ describe("the user's work is never touched", () => {
     const files = worktree(repo);
     expect(before.status).toContain('?? data/new.csv');
 
-    const run = await logEverything(repo);
+    const { run, ref } = await logEverything(repo);
 
     expect(userState(repo)).toEqual(before);
     expect(indexBytes(repo).equals(idx), '.git/index changed').toBe(true);
     expect(worktree(repo)).toEqual(files);
 
-    const ref = openClient(repo).getRun(run).info.artifact_uri.split(':')[0];
     const runYaml = git(repo, 'show', `${ref}:run.yaml`);
     const snapshot = /commit: "([0-9a-f]{40})"/.exec(runYaml)![1];
     expect(snapshot).not.toBe(before.head);

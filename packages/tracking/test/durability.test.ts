@@ -6,7 +6,7 @@
  * KILLED, and that real git finds the repository sound.
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { closeClients, fsckStrict, git, journalFiles, makeRepo, openClient, refLockFiles, removeTempDirs, runRefs, startNode, tempDir, writeWorker } from './helpers.js';
 
@@ -181,6 +181,50 @@ setInterval(() => {}, 1000);
     expect(c.getMetricHistory(run, 'a_rather_long_metric_name_to_fill_the_journal').length).toBe(25000);
     expect(journalFiles(repo)).toEqual([]);
     fsckStrict(repo);
+  }, 30_000);
+
+  it('a background fold that fails does not crash the logging process, and what it logged stays durable', async () => {
+    const repo = makeRepo();
+    const dir = tempDir('gitml-worker-');
+    const go = join(dir, 'go');
+    const script = writeWorker(
+      dir,
+      'survivor.mjs',
+      `
+import { existsSync, writeFileSync } from 'node:fs';
+const [repo, go] = arg;
+const c = new MlClient({ repo });
+const run = c.createRun('0', { recordSource: false }).info.run_id;
+c.logMetric(run, 'm', 1, { step: 1, timestamp: 1 });
+c.flush();
+say('run ' + run);
+while (!existsSync(go)) await new Promise((r) => setTimeout(r, 10));
+c.logMetric(run, 'm', 2, { step: 2, timestamp: 2 }); // durable when it returns; its fold will fail
+say('logged');
+for (let i = 0; i < 5; i++) await tick();
+await new Promise((r) => setTimeout(r, 50));
+say('survived');
+`,
+    );
+    const child = startNode(script, [repo, go], repo);
+    const run = (await child.waitFor(/^run ([0-9a-f]{32})$/m))[1];
+    // someone breaks the run record on the ref (a bad hand edit), so folding it fails
+    const ref = `refs/ml/runs/0/${run}`;
+    const good = git(repo, 'rev-parse', ref);
+    const blob = git(repo, 'hash-object', '-w', '--stdin');
+    const entries = git(repo, 'ls-tree', good).replace(/blob [0-9a-f]{40}(\trun\.yaml)/, `blob ${blob}$1`);
+    const { gitBuf } = await import('./helpers.js');
+    const tree = gitBuf(repo, ['mktree'], `${entries}\n`).toString().trim();
+    git(repo, 'update-ref', ref, git(repo, 'commit-tree', tree, '-p', good, '-m', 'broken'), good);
+    writeFileSync(go, '');
+    const result = await child.done;
+    expect(result.out).toContain('logged');
+    expect(result.out, `stderr: ${result.err}`).toContain('survived');
+    expect(result.code).toBe(0);
+    // once the record is repaired, the point logged while folding failed is there
+    git(repo, 'update-ref', ref, good);
+    const c = openClient(repo);
+    expect(c.getMetricHistory(run, 'm').map((p) => p.step)).toEqual([1, 2]);
   }, 30_000);
 });
 

@@ -9,6 +9,14 @@ const LOCK_OWNER = 'git-ml-lock-owner';
 /** A lock left by a dead git-ml process is broken once it is this old (never a live writer's). */
 const STALE_LOCK_MS = 1000;
 
+const EMPTY_LOCK_MS = 2000;
+
+function unlinkIfSame(lockPath: string, ino: number): boolean {
+  const again = statSync(lockPath, { throwIfNoEntry: false });
+  if (again && again.ino === ino) unlinkSync(lockPath);
+  return true;
+}
+
 function breakStaleLock(lockPath: string): boolean {
   let fd: number;
   try {
@@ -22,13 +30,13 @@ function breakStaleLock(lockPath: string): boolean {
     const buf = Buffer.alloc(512);
     const n = readSync(fd, buf, 0, 512, 0);
     const text = buf.toString('utf8', 0, n);
+    // Empty: its creator died between creating it and writing its name (git-ml writes the owner at
+    // once, C git the new value); after a while nobody alive can be holding it.
+    if (n === 0 && Date.now() - st.mtimeMs > EMPTY_LOCK_MS) return unlinkIfSame(lockPath, st.ino);
     if (!text.startsWith(`${LOCK_OWNER} `)) return false;
     const owner = JSON.parse(text.slice(LOCK_OWNER.length + 1, text.indexOf('\n'))) as ProcessIdentity;
     if (isAlive(owner)) return false;
-    const again = statSync(lockPath, { throwIfNoEntry: false });
-    if (!again || again.ino !== st.ino) return true;
-    unlinkSync(lockPath);
-    return true;
+    return unlinkIfSame(lockPath, st.ino);
   } catch {
     return false;
   } finally {

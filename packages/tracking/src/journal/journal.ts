@@ -51,6 +51,14 @@ export class JournalWriter {
     this.size += buf.length;
   }
 
+  /** Closes the file but keeps it, for lines that could not be folded (recovered later). */
+  release(): void {
+    if (this.fd < 0) return;
+    closeSync(this.fd);
+    this.fd = -1;
+    this.size = 0;
+  }
+
   /** Closes and removes the file; call only once everything in it is folded into run refs. */
   remove(): void {
     if (this.fd < 0) return;

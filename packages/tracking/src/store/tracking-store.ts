@@ -61,6 +61,8 @@ export class TrackingStore {
   private dirty = new Set<string>();
   private foldTimer: NodeJS.Immediate | null = null;
   private refCache = new Map<string, string>();
+  /** runs whose fold failed (e.g. a corrupt record), with the reason; their lines stay journaled */
+  readonly unfoldable = new Map<string, string>();
 
   constructor(repo: string) {
     this.git = GitStore.open(repo);
@@ -146,7 +148,16 @@ export class TrackingStore {
   private markDirty(runId: string): void {
     this.dirty.add(runId);
     // Fold soon, in one batch: a loop that ends a thousand runs becomes one packfile.
-    if (!this.foldTimer) this.foldTimer = setImmediate(() => this.flush()).unref();
+    if (!this.foldTimer) this.foldTimer = setImmediate(() => this.backgroundFlush()).unref();
+  }
+
+  /** A fold in the background must never take the process down: the lines stay in the journal. */
+  private backgroundFlush(): void {
+    try {
+      this.flush();
+    } catch (err) {
+      process.stderr.write(`git-ml: warning: could not fold logged values into commits yet (they are safe in .git/ml/journal): ${(err as Error).message}\n`);
+    }
   }
 
   /** Reads a run (committed + pending). */
@@ -193,8 +204,17 @@ export class TrackingStore {
       for (const runId of runIds) {
         const ref = this.runRefOf(runId, journals);
         const tx = this.git.refs.transaction();
-        const head = tx.lock(ref);
-        const view = readRunView(this.git, ref, runId, head, journals);
+        let head: string | null;
+        let view: RunView;
+        try {
+          head = tx.lock(ref);
+          view = readRunView(this.git, ref, runId, head, journals);
+        } catch (err) {
+          // one unreadable run must not stop the others; its lines stay in the journal
+          tx.release();
+          this.unfoldable.set(runId, (err as Error).message);
+          continue;
+        }
         if (!view.state) {
           tx.release();
           continue;
@@ -297,13 +317,20 @@ export class TrackingStore {
       if ((err as { code?: string }).code === 'REF_LOCKED') return;
       throw err;
     }
-    for (const j of dead) removeJournalFile(j.path);
+    for (const j of dead) {
+      if (!j.lines.some((l) => this.unfoldable.has(l.line.r))) removeJournalFile(j.path);
+    }
   }
 
   /** Folds everything and releases the journal; runs left RUNNING stay RUNNING (as in MLflow). */
   close(): void {
     this.flush([...new Set([...this.dirty, ...this.own.keys()])]);
-    this.journal.remove();
+    if (this.unfoldable.size > 0) {
+      for (const [runId, why] of this.unfoldable) {
+        process.stderr.write(`git-ml: warning: run ${runId} could not be folded (${why}); its values stay in .git/ml/journal and are folded once the record is fixed.\n`);
+      }
+      this.journal.release();
+    } else this.journal.remove();
     this.own.clear();
     openStores.delete(this);
   }
