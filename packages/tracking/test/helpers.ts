@@ -186,9 +186,8 @@ export function startNode(script: string, args: string[], cwd: string, env: Node
   };
 }
 
-/** Journal files still pending under `.git/ml/journal` (paths relative to it). */
-export function journalFiles(repo: string): string[] {
-  const root = join(repo, '.git', 'ml', 'journal');
+/** Every file below `root`, recursively (a missing directory has none). */
+function filesUnder(root: string): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
     let entries;
@@ -200,11 +199,17 @@ export function journalFiles(repo: string): string[] {
     for (const e of entries) {
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else out.push(p.slice(root.length + 1));
+      else out.push(p);
     }
   };
   walk(root);
   return out;
+}
+
+/** Journal files still pending under `.git/ml/journal` (paths relative to it). */
+export function journalFiles(repo: string): string[] {
+  const root = join(repo, '.git', 'ml', 'journal');
+  return filesUnder(root).map((p) => p.slice(root.length + 1));
 }
 
 /** The run refs git sees, as a map ref → oid. */
@@ -223,20 +228,7 @@ export function sleep(ms: number): Promise<void> {
 
 /** `.lock` files under `.git/refs` (a crashed writer's leftovers show up here). */
 export function refLockFiles(repo: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    let entries;
-    try {
-      entries = readdirSync(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.lock')) out.push(p.slice(p.indexOf('/.git/') + 6));
-    }
-  };
-  walk(join(repo, '.git', 'refs'));
-  return out;
+  return filesUnder(join(repo, '.git', 'refs'))
+    .filter((p) => p.endsWith('.lock'))
+    .map((p) => p.slice(p.indexOf('/.git/') + 6));
 }

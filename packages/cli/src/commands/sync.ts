@@ -1,25 +1,11 @@
-import { GitMlError, type MlClient } from '@git-ml/tracking';
+import { GitMlError, type MlClient, type PullResult, type PushResult as TrackingPushResult } from '@git-ml/tracking';
 import { Command, Option } from 'commander';
 import type { CliContext } from '../context.js';
 import { PartialFailure } from '../errors.js';
 import type { Io } from '../io.js';
 import { examples } from './help.js';
 
-/** What `pull()` of @git-ml/tracking reports. */
-export interface PullResult {
-  updated: string[];
-  created: string[];
-  merged: string[];
-  conflicts: { ref: string; message: string }[];
-  upToDate: boolean;
-}
-
-/** What `push()` of @git-ml/tracking reports; `pulled` when refs the remote had moved were merged first. */
-export interface PushResult {
-  pushed: string[];
-  rejected: { ref: string; reason: string }[];
-  pulled?: PullResult;
-}
+type PushResult = TrackingPushResult & { pulled?: PullResult };
 
 type Prefer = 'ours' | 'theirs';
 type PushFn = (client: MlClient, remote: string, options: { prefer?: Prefer }) => PushResult | Promise<PushResult>;
