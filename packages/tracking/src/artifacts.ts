@@ -36,7 +36,7 @@ export async function storeDirectory(git: GitStore, dir: string): Promise<string
   return git.objects.writeTree(entries);
 }
 
-function findEntry(git: GitStore, tree: string | null, path: string): { mode: string; oid: string } | null {
+export function findEntry(git: GitStore, tree: string | null, path: string): { mode: string; oid: string } | null {
   if (!tree) return null;
   if (path === '') return { mode: '40000', oid: tree };
   let cur: { mode: string; oid: string } = { mode: '40000', oid: tree };

@@ -332,6 +332,17 @@ export class MlClient {
     return downloadArtifactTree(this.store.git, tree, cleanArtifactPath(path, 'path'), dstPath, runId);
   }
 
+  /**
+   * The run's current commit — pending lines folded first — with its ref and the tree of its
+   * artifacts. The registry tags this commit when a model version is created from the run.
+   */
+  runCommit(runId: string): { ref: string; commit: string; artifactsTree: string | null } {
+    validateRunId(runId);
+    this.store.flush([runId]);
+    const view = this.store.readRun(runId);
+    return { ref: view.ref, commit: view.head!, artifactsTree: view.state!.artifactsTree };
+  }
+
   private artifactsTree(runId: string): string | null {
     validateRunId(runId);
     this.store.flush([runId]);

@@ -1,5 +1,6 @@
 export { MlClient, type MlClientOptions, type CreateRunOptions, type SearchRunsOptions, type ViewType } from './client.js';
-export type { FileInfo } from './artifacts.js';
+export { type FileInfo, cleanArtifactPath, findEntry as findArtifactEntry, listArtifactTree, downloadArtifactTree } from './artifacts.js';
+export { gitIdentity, signatureNow, osUser } from './store/identity.js';
 export type { Run, RunInfo, RunData, Metric, Param, RunTag, Experiment, ExperimentTag, RunStatus, LifecycleStage } from './model.js';
 export { RUN_STATUSES } from './model.js';
 export { LIMITS } from './validate.js';
@@ -9,6 +10,7 @@ export { resolveRepo } from './repo-location.js';
 export { runRef, experimentRef, RUNS_PREFIX, EXPERIMENTS_PREFIX, DEFAULT_EXPERIMENT_ID } from './store/refs-layout.js';
 export { GitMlError } from '@git-ml/gitstore';
 export { push, pull, type PullResult, type PushResult } from './sync/sync.js';
+export { git, isAncestor, mergeBase } from './sync/git-cli.js';
 export {
   getClient,
   setTrackingRepo,

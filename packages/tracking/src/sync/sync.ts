@@ -21,6 +21,8 @@ export interface PushResult {
 }
 
 const SYNC_NS = 'refs/ml-sync/';
+/** Tracking pushes runs and experiments; the registry (`refs/ml/registry/`, version tags) syncs itself. */
+const PUSH_REFSPECS = [`${RUNS_PREFIX}*:${RUNS_PREFIX}*`, `${EXPERIMENTS_PREFIX}*:${EXPERIMENTS_PREFIX}*`];
 
 function cwdOf(client: MlClient): string {
   return client.store.git.location.commonDir;
@@ -36,7 +38,7 @@ export function pull(client: MlClient, remote = 'origin', options: { prefer?: Pr
   const store = client.store;
   const cwd = cwdOf(client);
   const ns = `${SYNC_NS}${remote.replace(/[^\w.-]/g, '_')}/`;
-  git(cwd, ['fetch', '--no-tags', '--quiet', remote, `+refs/ml/*:${ns}*`]);
+  git(cwd, ['fetch', '--no-tags', '--quiet', remote, `+${RUNS_PREFIX}*:${ns}runs/*`, `+${EXPERIMENTS_PREFIX}*:${ns}experiments/*`]);
   const fetched = store.git.refs.list(ns);
   const result: PullResult = { created: [], updated: [], merged: [], conflicts: [], upToDate: true };
   try {
@@ -106,7 +108,7 @@ export function push(client: MlClient, remote = 'origin', options: { prefer?: Pr
   client.flush();
   const cwd = cwdOf(client);
   const attempt = () => {
-    const r = git(cwd, ['push', '--porcelain', remote, 'refs/ml/*:refs/ml/*'], { capture: true, allowFail: true });
+    const r = git(cwd, ['push', '--porcelain', remote, ...PUSH_REFSPECS], { capture: true, allowFail: true });
     const pushed: string[] = [];
     const rejected: { ref: string; reason: string }[] = [];
     for (const line of r.stdout.split('\n')) {

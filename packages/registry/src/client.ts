@@ -1,0 +1,438 @@
+import { RefConflictError } from '@git-ml/gitstore';
+import {
+  AlreadyExistsError,
+  cleanArtifactPath,
+  downloadArtifactTree,
+  findArtifactEntry,
+  InvalidParameterError,
+  MlClient,
+  NotFoundError,
+} from '@git-ml/tracking';
+import { matches, parseRegistryFilter } from './filter.js';
+import { historyOf } from './history.js';
+import type { HistoryEvent, ModelVersion, RegisteredModel } from './model.js';
+import { encodeModelName, parseVersion, recordRefOf, tagRefOf, validateAlias, validateModelName } from './names.js';
+import { emptyState, type ModelState, type RegistryEvent } from './records.js';
+import { RegistryIndex, type ModelSnapshot, type VersionEntry } from './registry-index.js';
+import { RegistryStore } from './store.js';
+import { parseModelUri } from './uri.js';
+import { isLive, liveVersions, toModelVersion, toRegisteredModel } from './views.js';
+
+export interface RegistryClientOptions {
+  /** the repository (default: as `MlClient` finds it) */
+  repo?: string;
+  /** share a tracking client (and its open journals) instead of opening one */
+  tracking?: MlClient;
+}
+
+export interface SearchOptions {
+  filter?: string;
+  orderBy?: string[];
+  maxResults?: number;
+  pageToken?: string;
+}
+
+/** Where a model URI points: the run, the exact commit and the artifact path inside the run. */
+export interface ResolvedModel {
+  uri: string;
+  name?: string;
+  version?: string;
+  alias?: string;
+  run_id: string;
+  commit: string;
+  artifact_path: string;
+  /** the version tag (`refs/tags/<name>@v<N>`) for registry URIs */
+  tag?: string;
+}
+
+const MODEL_FIELDS = ['name'];
+const VERSION_FIELDS = ['name', 'run_id', 'source', 'version'];
+
+/**
+ * MLflow's Model Registry on git, with MlflowClient's registry methods in camelCase. A version is an
+ * annotated tag `<name>@v<N>` on the run commit holding the model; the model's record (description,
+ * tags, aliases, later edits) is a commit chain on `refs/ml/registry/<name>` whose every commit
+ * records one change, so `history()` can show who did what, when.
+ */
+export class RegistryClient {
+  readonly tracking: MlClient;
+  readonly store: RegistryStore;
+  readonly index: RegistryIndex;
+  private readonly ownsTracking: boolean;
+
+  constructor(options: RegistryClientOptions = {}) {
+    this.ownsTracking = !options.tracking;
+    this.tracking = options.tracking ?? new MlClient({ repo: options.repo });
+    this.store = new RegistryStore(this.tracking.store.git);
+    this.index = new RegistryIndex(this.store);
+  }
+
+  // ---- registered models
+
+  createRegisteredModel(name: string, options: { description?: string; tags?: Record<string, string> } = {}): RegisteredModel {
+    validateModelName(name);
+    this.store.change(name, (cur) => {
+      if (cur?.status === 'active') throw new AlreadyExistsError(`Registered model '${name}' already exists.`, { name });
+      return { type: 'create', description: options.description ?? '', tags: stringMap(options.tags) };
+    });
+    return this.getRegisteredModel(name);
+  }
+
+  getRegisteredModel(name: string): RegisteredModel {
+    return toRegisteredModel(this.snapshot(name));
+  }
+
+  searchRegisteredModels(options: SearchOptions = {}): { registered_models: RegisteredModel[]; nextPageToken?: string } {
+    const clauses = parseRegistryFilter(options.filter, MODEL_FIELDS);
+    const models = this.index
+      .models()
+      .filter((m) => m.state?.status !== 'deleted' && m.state?.status !== 'renamed' && (m.state || liveVersions(m).length > 0))
+      .map(toRegisteredModel)
+      .filter((m) => matches(clauses, (f) => (f === 'name' ? m.name : f.startsWith('tags.') ? m.tags.find((t) => t.key === f.slice(5))?.value : undefined)));
+    sortBy(models, options.orderBy, ['name', 'creation_timestamp', 'last_updated_timestamp'], 'name ASC');
+    const { page, next } = paginate(models, options);
+    return { registered_models: page, ...(next ? { nextPageToken: next } : {}) };
+  }
+
+  updateRegisteredModel(name: string, options: { description: string }): RegisteredModel {
+    this.changeActive(name, () => ({ type: 'update', description: String(options.description ?? '') }));
+    return this.getRegisteredModel(name);
+  }
+
+  setRegisteredModelTag(name: string, key: string, value: string): void {
+    this.changeActive(name, () => ({ type: 'set_tag', key: tagKey(key), value: String(value) }));
+  }
+
+  deleteRegisteredModelTag(name: string, key: string): void {
+    this.changeActive(name, (s) => {
+      if (!(key in s.tags)) throw new NotFoundError(`Registered model '${name}' has no tag '${key}'.`, { name, key });
+      return { type: 'delete_tag', key };
+    });
+  }
+
+  /** Marks the model and its versions deleted; tags and records stay in git history. */
+  deleteRegisteredModel(name: string): void {
+    this.changeActive(name, () => ({ type: 'delete' }));
+  }
+
+  /**
+   * Renames a model: new version tags `<new>@v<N>` on the same commits, a record under the new name
+   * that starts from the old one, and the old record marked renamed — in one ref transaction.
+   */
+  renameRegisteredModel(name: string, newName: string): RegisteredModel {
+    validateModelName(newName, 'new_name');
+    const snap = this.snapshot(name);
+    if (this.index.model(encodeModelName(newName))?.state?.status === 'active' || this.store.state(newName)?.status === 'active') {
+      throw new AlreadyExistsError(`Registered model '${newName}' already exists.`, { name: newName });
+    }
+    const state = this.store.state(name);
+    this.store.change(
+      name,
+      () => ({ type: 'rename_to', name: newName }),
+      (tx) => {
+        const at = Date.now();
+        const newState: ModelState = { ...(state ?? snap.state!), name: newName, status: 'active', renamed_from: name };
+        const commit = this.store.writeRecordCommit(newState, { event: { type: 'rename_from', name, state: newState }, at, user: this.store.user }, []);
+        tx.set(recordRefOf(newName), commit, this.store.recordHead(newName));
+        for (const v of snap.versions) {
+          const record = { ...v.record, name: newName, renamed_from: name };
+          tx.set(tagRefOf(newName, v.record.version), this.store.writeVersionTag(record, v.commit), null);
+        }
+      },
+    );
+    return this.getRegisteredModel(newName);
+  }
+
+  // ---- versions
+
+  /**
+   * Registers the model at `source` — `runs:/<run_id>/<path>`, `models:/…`, or a path inside `runId`'s
+   * artifacts — as the next version of `name` (created when missing). The path must exist in the run.
+   */
+  createModelVersion(name: string, source: string, runId?: string, options: { description?: string; tags?: Record<string, string> } = {}): ModelVersion {
+    validateModelName(name);
+    const where = this.locateSource(source, runId);
+    const tags = stringMap(options.tags);
+    const existing = this.store.recordHead(name);
+    const state = existing ? this.store.state(name) : null;
+    let version = Math.max(0, ...(this.index.model(encodeModelName(name))?.versions.map((v) => v.record.version) ?? [])) + 1;
+    for (let attempt = 0; ; attempt++) {
+      while (this.store.versionTagOid(name, version)) version++;
+      const now = Date.now();
+      const record = { name, version, run_id: where.runId, artifact_path: where.path, source: where.source, description: options.description ?? '', tags, user_id: this.store.user, creation_timestamp: now };
+      const tag = this.store.writeVersionTag(record, where.commit);
+      const updates = [{ ref: tagRefOf(name, version), expect: null as string | null, value: tag as string | null }];
+      if (!existing || state?.status !== 'active') {
+        const s = { name, status: 'active' as const, creation_timestamp: now, last_updated_timestamp: now, user_id: this.store.user, description: '', tags: {}, aliases: {}, versions: state?.versions ?? {} };
+        const commit = this.store.writeRecordCommit(s, { event: { type: 'create', description: '', tags: {} }, at: now, user: this.store.user }, existing ? [existing] : []);
+        updates.push({ ref: recordRefOf(name), expect: existing, value: commit });
+      }
+      try {
+        this.store.git.refs.update(updates);
+        return this.getModelVersion(name, version);
+      } catch (err) {
+        if (!(err instanceof RefConflictError) || attempt > 50) throw err;
+        if (err.data.ref === recordRefOf(name)) return this.createModelVersion(name, source, runId, options);
+      }
+    }
+  }
+
+  getModelVersion(name: string, version: string | number): ModelVersion {
+    const snap = this.snapshot(name);
+    return toModelVersion(snap, this.versionOf(snap, parseVersion(version)));
+  }
+
+  /** MLflow's get_latest_versions without stages: the newest live version, as a one-element list. */
+  getLatestVersions(name: string): ModelVersion[] {
+    return this.getRegisteredModel(name).latest_versions;
+  }
+
+  searchModelVersions(options: SearchOptions = {}): { model_versions: ModelVersion[]; nextPageToken?: string } {
+    const clauses = parseRegistryFilter(options.filter, VERSION_FIELDS);
+    const eq = clauses.find((c) => c.field === 'name' && c.op === '=');
+    const models = eq ? [this.index.model(encodeModelName(eq.values[0]))].filter((m): m is ModelSnapshot => m !== null) : this.index.models().map((m) => this.index.model(m.encoded)!);
+    const out: ModelVersion[] = [];
+    for (const m of models) {
+      for (const v of liveVersions(m)) {
+        const mv = toModelVersion(m, v);
+        if (matches(clauses, (f) => (f.startsWith('tags.') ? mv.tags.find((t) => t.key === f.slice(5))?.value : (mv as unknown as Record<string, string>)[f]))) out.push(mv);
+      }
+    }
+    sortBy(out, options.orderBy, ['name', 'version', 'creation_timestamp', 'last_updated_timestamp', 'run_id'], 'name ASC', 'version DESC');
+    const { page, next } = paginate(out, options);
+    return { model_versions: page, ...(next ? { nextPageToken: next } : {}) };
+  }
+
+  updateModelVersion(name: string, version: string | number, options: { description: string }): ModelVersion {
+    const n = parseVersion(version);
+    this.changeVersion(name, n, () => ({ type: 'update_version', version: n, description: String(options.description ?? '') }));
+    return this.getModelVersion(name, n);
+  }
+
+  setModelVersionTag(name: string, version: string | number, key: string, value: string): void {
+    const n = parseVersion(version);
+    this.changeVersion(name, n, () => ({ type: 'set_version_tag', version: n, key: tagKey(key), value: String(value) }));
+  }
+
+  deleteModelVersionTag(name: string, version: string | number, key: string): void {
+    const n = parseVersion(version);
+    this.changeVersion(name, n, () => ({ type: 'delete_version_tag', version: n, key }));
+  }
+
+  /** Marks a version deleted (its aliases go with it); the tag stays, so history keeps it. */
+  deleteModelVersion(name: string, version: string | number): void {
+    const n = parseVersion(version);
+    this.changeVersion(name, n, () => ({ type: 'delete_version', version: n }));
+  }
+
+  // ---- aliases
+
+  setRegisteredModelAlias(name: string, alias: string, version: string | number): void {
+    this.setRegisteredModelAliases(name, { [alias]: version });
+  }
+
+  /** Points several aliases at once (`{ champion: 3, challenger: 2 }`) in one commit: all move or none. */
+  setRegisteredModelAliases(name: string, aliases: Record<string, string | number>): void {
+    const parsed: Record<string, number> = {};
+    for (const [a, v] of Object.entries(aliases)) parsed[validateAlias(a)] = parseVersion(v);
+    if (Object.keys(parsed).length === 0) throw new InvalidParameterError('No aliases given.', { field: 'aliases' });
+    const snap = this.snapshot(name);
+    for (const v of Object.values(parsed)) this.versionOf(snap, v);
+    this.changeActive(name, () => ({ type: 'set_aliases', aliases: parsed }));
+  }
+
+  deleteRegisteredModelAlias(name: string, alias: string): void {
+    this.changeActive(name, (s) => {
+      if (!(alias in s.aliases)) throw new NotFoundError(`Registered model '${name}' has no alias '${alias}'.`, { name, alias });
+      return { type: 'delete_alias', alias };
+    });
+  }
+
+  getModelVersionByAlias(name: string, alias: string): ModelVersion {
+    const snap = this.snapshot(name);
+    const v = snap.state?.aliases[alias];
+    if (v === undefined) {
+      const known = Object.keys(snap.state?.aliases ?? {});
+      throw new NotFoundError(`Registered model '${name}' has no alias '${alias}'${known.length ? ` (it has: ${known.join(', ')})` : ''}.`, { name, alias });
+    }
+    return toModelVersion(snap, this.versionOf(snap, v));
+  }
+
+  /** Every registration, alias move, edit and deletion of a model, oldest first. */
+  history(name: string): HistoryEvent[] {
+    const snap = this.index.model(encodeModelName(validateModelName(name)));
+    if (!snap) throw notFound(name);
+    return historyOf(this.store, snap);
+  }
+
+  // ---- URIs
+
+  /** Resolves `models:/…` and `runs:/…` URIs to the run, the exact commit and the artifact path. */
+  resolve(uri: string): ResolvedModel {
+    const u = parseModelUri(uri);
+    if (u.kind === 'runs') {
+      const where = this.locateSource(uri);
+      return { uri, run_id: where.runId, commit: where.commit, artifact_path: where.path };
+    }
+    const snap = this.snapshot(u.name);
+    let entry: VersionEntry;
+    if (u.kind === 'alias') {
+      const v = snap.state?.aliases[u.alias];
+      if (v === undefined) throw new NotFoundError(`Registered model '${u.name}' has no alias '${u.alias}' (in ${uri}).`, { uri });
+      entry = this.versionOf(snap, v);
+    } else if (u.version === 'latest') {
+      const latest = liveVersions(snap).at(-1);
+      if (!latest) throw new NotFoundError(`Registered model '${u.name}' has no versions (in ${uri}).`, { uri });
+      entry = latest;
+    } else entry = this.versionOf(snap, u.version);
+    return {
+      uri,
+      name: snap.name,
+      version: String(entry.record.version),
+      ...(u.kind === 'alias' ? { alias: u.alias } : {}),
+      run_id: entry.record.run_id,
+      commit: entry.commit,
+      artifact_path: entry.record.artifact_path,
+      tag: tagRefOf(snap.name, entry.record.version),
+    };
+  }
+
+  /** Copies the model a URI points at into `dest` (files of that exact commit); returns the local path. */
+  async downloadArtifacts(uri: string, dest: string): Promise<string> {
+    const r = this.resolve(uri);
+    return downloadArtifactTree(this.store.git, this.artifactsTreeOf(r.commit), r.artifact_path, dest, r.run_id);
+  }
+
+  close(): void {
+    if (this.ownsTracking) this.tracking.close();
+  }
+
+  // ---- helpers
+
+  /** The model's snapshot; deleted or renamed models are not found. */
+  snapshot(name: string): ModelSnapshot {
+    const snap = this.index.model(encodeModelName(validateModelName(name)));
+    if (!snap || (!snap.state && liveVersions(snap).length === 0)) throw notFound(name);
+    if (snap.problem) throw new InvalidParameterError(snap.problem, { name });
+    if (snap.state?.status === 'deleted') throw notFound(name, ' (it was deleted; see `git-ml models history`)');
+    if (snap.state?.status === 'renamed') throw notFound(name, ` (it was renamed to '${snap.state.renamed_to}')`);
+    return snap;
+  }
+
+  private versionOf(snap: ModelSnapshot, version: number): VersionEntry {
+    const v = snap.versions.find((x) => x.record.version === version);
+    if (!v || !isLive(snap, v)) {
+      const live = liveVersions(snap).map((x) => x.record.version);
+      throw new NotFoundError(
+        `Model version ${version} of '${snap.name}' ${v ? 'was deleted' : 'does not exist'}${live.length ? ` (versions: ${live.join(', ')})` : ' (it has no versions)'}.`,
+        { name: snap.name, version },
+      );
+    }
+    return v;
+  }
+
+  private changeActive(name: string, make: (s: ModelState) => RegistryEvent): void {
+    validateModelName(name);
+    this.store.change(name, (cur) => {
+      if (cur?.status !== 'active') {
+        this.snapshot(name); // throws the right "not found"
+        // versions exist but the record is missing (e.g. tags pushed by hand without records): start one
+        return make(emptyState(name, Date.now(), this.store.user));
+      }
+      return make(cur);
+    });
+  }
+
+  private changeVersion(name: string, version: number, make: () => RegistryEvent): void {
+    this.versionOf(this.snapshot(name), version);
+    this.changeActive(name, make);
+  }
+
+  private artifactsTreeOf(commit: string): string | null {
+    const c = this.store.git.objects.readCommit(commit);
+    return this.store.git.objects.readTree(c.tree).find((e) => e.name === 'artifacts' && e.mode === '40000')?.oid ?? null;
+  }
+
+  /** The run, commit and artifact path a version source names; the path must exist in the run. */
+  private locateSource(source: string, runId?: string): { runId: string; commit: string; path: string; source: string } {
+    if (typeof source !== 'string' || source === '') throw new InvalidParameterError('A model version needs a source, e.g. runs:/<run_id>/model.', { field: 'source' });
+    let id = runId;
+    let path: string;
+    let commit: string | undefined;
+    if (source.startsWith('models:/')) {
+      const r = this.resolve(source);
+      return { runId: r.run_id, commit: r.commit, path: r.artifact_path, source };
+    }
+    if (source.startsWith('runs:/')) {
+      const u = parseModelUri(source);
+      if (u.kind !== 'runs') throw new InvalidParameterError(`Invalid source '${source}'.`, { field: 'source' });
+      if (runId && runId !== u.runId) throw new InvalidParameterError(`The source ${source} names run ${u.runId}, but run_id is ${runId}.`, { field: 'run_id' });
+      id = u.runId;
+      path = cleanArtifactPath(u.path, 'source');
+    } else {
+      if (!id) throw new InvalidParameterError(`Source '${source}' is a path: give the run it belongs to, or use runs:/<run_id>/${source}.`, { field: 'source' });
+      path = cleanArtifactPath(source, 'source');
+    }
+    const rc = this.tracking.runCommit(id!);
+    commit = rc.commit;
+    if (!findArtifactEntry(this.store.git, rc.artifactsTree, path)) {
+      throw new NotFoundError(`Run ${id} has no artifact '${path}', so it cannot be registered. List what it has with \`git-ml artifacts list ${id}\`.`, { run_id: id, path });
+    }
+    return { runId: id!, commit, path, source: source.startsWith('runs:/') ? source : `runs:/${id}/${path}` };
+  }
+}
+
+function notFound(name: string, why = ''): NotFoundError {
+  return new NotFoundError(`Registered model '${name}' not found${why}. List models with \`git-ml models list\`.`, { name });
+}
+
+function tagKey(key: string): string {
+  if (typeof key !== 'string' || key === '' || key.length > 250) throw new InvalidParameterError(`Invalid tag key '${String(key)}': 1 to 250 characters.`, { field: 'key' });
+  return key;
+}
+
+function stringMap(o: Record<string, unknown> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(o ?? {})) out[tagKey(k)] = String(v);
+  return out;
+}
+
+function sortBy<T>(items: T[], orderBy: string[] | undefined, allowed: string[], ...dflt: string[]): void {
+  const keys = (orderBy?.length ? orderBy : dflt).map((o) => {
+    const m = /^\s*(\w+)\s*(ASC|DESC)?\s*$/i.exec(o);
+    if (!m || !allowed.includes(m[1])) {
+      throw new InvalidParameterError(`Invalid order_by '${o}': use one of ${allowed.join(', ')}, optionally followed by ASC or DESC.`, { field: 'order_by' });
+    }
+    return { field: m[1], desc: m[2]?.toUpperCase() === 'DESC' };
+  });
+  const val = (x: T, f: string) => {
+    const v = (x as Record<string, unknown>)[f];
+    return f === 'version' ? Number(v) : v;
+  };
+  items.sort((a, b) => {
+    for (const k of keys) {
+      const va = val(a, k.field) as string | number;
+      const vb = val(b, k.field) as string | number;
+      const c = typeof va === 'number' && typeof vb === 'number' ? va - vb : String(va).localeCompare(String(vb));
+      if (c) return k.desc ? -c : c;
+    }
+    return 0;
+  });
+}
+
+function paginate<T>(items: T[], options: SearchOptions): { page: T[]; next?: string } {
+  const max = options.maxResults ?? 100;
+  if (!Number.isInteger(max) || max < 1 || max > 50_000) throw new InvalidParameterError(`Invalid max_results ${max}: 1 to 50000.`, { field: 'max_results' });
+  let offset = 0;
+  if (options.pageToken) {
+    try {
+      offset = (JSON.parse(Buffer.from(options.pageToken, 'base64url').toString('utf8')) as { offset: number }).offset;
+      if (!Number.isInteger(offset) || offset < 0) throw new Error('bad offset');
+    } catch {
+      throw new InvalidParameterError(`Invalid page_token '${options.pageToken}': pass the token a previous search returned.`, { field: 'page_token' });
+    }
+  }
+  const page = items.slice(offset, offset + max);
+  const next = offset + max < items.length ? Buffer.from(JSON.stringify({ offset: offset + max })).toString('base64url') : undefined;
+  return { page, next };
+}

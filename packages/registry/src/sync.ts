@@ -1,0 +1,156 @@
+import { GitMlError } from '@git-ml/gitstore';
+import { git, isAncestor, mergeBase } from '@git-ml/tracking';
+import type { RegistryClient } from './client.js';
+import { parseVersionTag, RECORDS_PREFIX, tagRefOf, TAGS_PREFIX } from './names.js';
+import { applyEvent, emptyState, type ModelState, type StampedEvent } from './records.js';
+
+export interface RegistryPullResult {
+  /** version tags and model records new here */
+  created: string[];
+  /** records fast-forwarded or merged */
+  updated: string[];
+  /** local versions that lost a race for their number: the remote's version keeps it, ours moved up */
+  renumbered: { name: string; from: number; to: number }[];
+}
+
+export interface RegistryPushResult {
+  pushed: string[];
+  rejected: { ref: string; reason: string }[];
+  pulled?: RegistryPullResult;
+}
+
+const NS = 'refs/ml-sync/';
+
+function nsOf(remote: string): string {
+  return `${NS}${remote.replace(/[^\w.-]/g, '_')}/registry-`;
+}
+
+/**
+ * Fetches the remote's version tags and model records and merges them in. A version number taken on
+ * both sides by different registrations is the remote's (it was pushed first); the local one gets
+ * the next free number and its aliases follow it. Records changed on both sides are merged by
+ * replaying both sides' changes in time order, so no alias move or edit is lost.
+ */
+export function pullRegistry(client: RegistryClient, remote = 'origin'): RegistryPullResult {
+  const g = client.store.git;
+  const cwd = g.location.commonDir;
+  const ns = nsOf(remote);
+  git(cwd, ['fetch', '--no-tags', '--quiet', remote, `+${RECORDS_PREFIX}*:${ns}records/*`, `+${TAGS_PREFIX}*:${ns}tags/*`]);
+  const fetched = g.refs.list(ns);
+  const result: RegistryPullResult = { created: [], updated: [], renumbered: [] };
+  try {
+    const tags = [...fetched].filter(([r]) => r.startsWith(`${ns}tags/`));
+    for (const [tmp, theirs] of tags) {
+      const name = tmp.slice(`${ns}tags/`.length);
+      const parsed = parseVersionTag(name);
+      const theirRecord = parsed && client.store.readVersionTag(theirs);
+      if (!theirRecord) continue; // not a model version: the user's own tags are not git-ml's business
+      const ref = `${TAGS_PREFIX}${name}`;
+      const ours = g.refs.read(ref);
+      if (ours === theirs) continue;
+      if (!ours) {
+        g.refs.update([{ ref, expect: null, value: theirs }]);
+        result.created.push(ref);
+        continue;
+      }
+      const ourRecord = client.store.readVersionTag(ours);
+      if (!ourRecord) continue;
+      const remoteNumbers = tags.map(([t]) => parseVersionTag(t.slice(`${ns}tags/`.length))).filter((p) => p?.encoded === parsed.encoded).map((p) => p!.version);
+      result.renumbered.push(renumber(client, ourRecord.record.name, parsed.version, ours, theirs, remoteNumbers));
+    }
+    for (const [tmp, theirs] of fetched) {
+      if (!tmp.startsWith(`${ns}records/`)) continue;
+      const ref = `${RECORDS_PREFIX}${tmp.slice(`${ns}records/`.length)}`;
+      const ours = g.refs.read(ref);
+      if (ours === theirs) continue;
+      if (!ours) {
+        g.refs.update([{ ref, expect: null, value: theirs }]);
+        result.created.push(ref);
+      } else if (isAncestor(cwd, ours, theirs)) {
+        g.refs.update([{ ref, expect: ours, value: theirs }]);
+        result.updated.push(ref);
+      } else if (!isAncestor(cwd, theirs, ours)) {
+        mergeRecords(client, ref, ours, theirs);
+        result.updated.push(ref);
+      }
+    }
+  } finally {
+    g.refs.update([...fetched.keys()].map((ref) => ({ ref, value: null })));
+  }
+  return result;
+}
+
+/** Moves our version `from` (tag `ours`) to the next number free on both sides, taking the remote's tag for `from`. */
+function renumber(client: RegistryClient, name: string, from: number, ours: string, theirs: string, remoteNumbers: number[]): { name: string; from: number; to: number } {
+  const g = client.store.git;
+  const t = client.store.readVersionTag(ours)!;
+  let to = Math.max(from, ...remoteNumbers) + 1;
+  while (client.store.versionTagOid(name, to)) to++;
+  const moved = client.store.writeVersionTag({ ...t.record, version: to }, t.commit);
+  g.refs.update([
+    { ref: tagRefOf(name, from), expect: ours, value: theirs },
+    { ref: tagRefOf(name, to), expect: null, value: moved },
+  ]);
+  const state = client.store.state(name);
+  const aliases = Object.fromEntries(Object.entries(state?.aliases ?? {}).filter(([, v]) => v === from).map(([a]) => [a, to]));
+  if (Object.keys(aliases).length > 0) client.store.change(name, () => ({ type: 'set_aliases', aliases }));
+  return { name, from, to };
+}
+
+/** Replays both sides' record changes since their merge base, in time order, into a merge commit. */
+function mergeRecords(client: RegistryClient, ref: string, ours: string, theirs: string): void {
+  const store = client.store;
+  const g = store.git;
+  const base = mergeBase(g.location.commonDir, ours, theirs);
+  const seen = new Set<string>(base ? store.recordLog(base).map((c) => c.commit) : []);
+  const events = new Map<string, StampedEvent & { commit: string }>();
+  for (const head of [ours, theirs]) {
+    for (const c of store.recordLog(head)) if (!seen.has(c.commit) && c.event) events.set(c.commit, { ...c.event, commit: c.commit });
+  }
+  const ordered = [...events.values()].sort((a, b) => a.at - b.at || a.commit.localeCompare(b.commit));
+  const oursState = store.readState(ref, ours);
+  let state: ModelState = base ? store.readState(ref, base) : emptyState(oursState.name, ordered[0]?.at ?? Date.now(), store.user);
+  for (const e of ordered) {
+    // a rename's first commit carries the whole state in its tree, not in its message
+    state = e.event.type === 'rename_from' ? { ...store.readState(ref, e.commit) } : applyEvent(state, e);
+  }
+  const at = Date.now();
+  const blobState = { ...state, last_updated_timestamp: Math.max(state.last_updated_timestamp, oursState.last_updated_timestamp) };
+  const merge = store.writeRecordCommit(blobState, { merge: `merge the registry record of ${state.name} from the remote`, at }, [ours, theirs]);
+  g.refs.update([{ ref, expect: ours, value: merge }]);
+}
+
+/**
+ * Pushes model records and every model version tag. When the remote refuses (someone pushed the same
+ * version number or moved the record first), pulls — renumbering our unpushed versions and merging
+ * records — and pushes again.
+ */
+export function pushRegistry(client: RegistryClient, remote = 'origin'): RegistryPushResult {
+  const g = client.store.git;
+  const cwd = g.location.commonDir;
+  const attempt = (): RegistryPushResult => {
+    const tags = [...g.refs.list(TAGS_PREFIX).keys()].filter((r) => parseVersionTag(r.slice(TAGS_PREFIX.length)));
+    const refspecs = [`${RECORDS_PREFIX}*:${RECORDS_PREFIX}*`, ...tags.map((t) => `${t}:${t}`)];
+    const pushed: string[] = [];
+    const rejected: { ref: string; reason: string }[] = [];
+    for (let i = 0; i < refspecs.length; i += 1000) {
+      const r = git(cwd, ['push', '--porcelain', remote, ...refspecs.slice(i, i + 1000)], { capture: true, allowFail: true });
+      for (const line of r.stdout.split('\n')) {
+        const m = /^([ +\-*=!])\t([^:]+):(\S+)\t(.*)$/.exec(line);
+        if (!m) continue;
+        if (m[1] === '!') rejected.push({ ref: m[3], reason: m[4] });
+        else if (m[1] !== '=') pushed.push(m[3]);
+      }
+      if (r.status !== 0 && rejected.length === 0) {
+        throw new GitMlError('GIT_FAILED', `git push ${remote} failed: ${r.stderr.trim() || r.stdout.trim()}`, { remote });
+      }
+    }
+    return { pushed, rejected };
+  };
+  const first = attempt();
+  if (first.rejected.length === 0) return first;
+  const pulled = pullRegistry(client, remote);
+  const second = attempt();
+  return { pushed: [...first.pushed, ...second.pushed], rejected: second.rejected, pulled };
+}
+
