@@ -22,7 +22,8 @@ export interface RegistryPushResult {
 const NS = 'refs/ml-sync/';
 
 function nsOf(remote: string): string {
-  return `${NS}${remote.replace(/[^\w.-]/g, '_')}/registry-`;
+  // beside tracking's `refs/ml-sync/<remote>/`, not inside it
+  return `${NS}${remote.replace(/[^\w.-]/g, '_')}.registry/`;
 }
 
 /**
