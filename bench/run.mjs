@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // git-ml's benchmark: the tracking hot paths at several scales, with C git as a same-machine baseline.
-// Usage: npm run bench [-- --scales 1000,10000,100000 --repeat 5]
+// Usage: npm run bench [-- --scales 1000,10000,100000 --repeat 5 --registry-tags 10000]
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { MlClient } from '@git-ml/tracking';
 import { GitStore } from '@git-ml/gitstore';
+import { registryBench } from './registry.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -17,6 +18,7 @@ const opt = (name, dflt) => {
 };
 const scales = opt('scales', '1000,10000,100000').split(',').map(Number);
 const repeat = Number(opt('repeat', '5'));
+const registryTags = Number(opt('registry-tags', '10000'));
 const FILTER = "metrics.acc > 0.5 and params.model = '3'";
 const ORDER = ['metrics.f1 DESC'];
 
@@ -148,6 +150,13 @@ for (const n of scales) {
   rmSync(repo, { recursive: true, force: true });
 }
 
+if (registryTags > 0) {
+  process.stderr.write(`bench: registry with ${registryTags} version tags…\n`);
+  const repo = newRepo();
+  results.registry = await registryBench(repo, registryTags, repeat, median);
+  rmSync(repo, { recursive: true, force: true });
+}
+
 const fmt = (x, d = 1) => (typeof x === 'number' ? x.toFixed(d) : String(x));
 console.log('\ngit-ml benchmark (medians of', repeat, 'runs where repeated)\n');
 console.log('runs     create runs/s   search rebuild ms   search cold ms   search warm ms   matched');
@@ -161,6 +170,13 @@ console.log(`\nlogMetric: ${fmt(first.metrics.log_calls_per_s, 0)} durable calls
 console.log(`read ${first.read_baseline.blobs} run.yaml blobs, loose: git-ml ${fmt(first.read_baseline.gitml_ms)} ms vs git cat-file --batch ${fmt(first.read_baseline.git_cat_file_batch_ms)} ms`);
 console.log(`read ${first.read_baseline_packed.blobs} run.yaml blobs, packed: git-ml ${fmt(first.read_baseline_packed.gitml_ms)} ms vs git cat-file --batch ${fmt(first.read_baseline_packed.git_cat_file_batch_ms)} ms`);
 console.log(`search after git gc: rebuild ${fmt(first.search_after_gc.rebuild_ms)} ms, warm ${fmt(first.search_after_gc.warm_ms, 2)} ms`);
+const rg = results.registry;
+if (rg) {
+  console.log(`\nregistry: ${rg.tags} tags over ${rg.models} models, registered at ${fmt(rg.register_per_s, 0)} versions/s; index rebuild ${fmt(rg.index_rebuild_ms)} ms`);
+  console.log(`  resolve alias: ${fmt(rg.alias_cold_ms, 2)} ms fresh client, ${fmt(rg.alias_warm_ms, 3)} ms warm; after another process registered: ${fmt(rg.alias_after_change_ms)} ms`);
+  console.log(`  list a model's versions: ${fmt(rg.list_versions_cold_ms, 2)} ms fresh client, ${fmt(rg.list_versions_warm_ms, 3)} ms warm`);
+  console.log(`  baseline: git tag -l '<model>@v*' (C git, incl. process start): ${fmt(rg.git_tag_list_ms, 2)} ms`);
+}
 const out = join(dirname(fileURLToPath(import.meta.url)), 'results');
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'latest.json'), JSON.stringify(results, null, 2));

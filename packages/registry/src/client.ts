@@ -155,7 +155,9 @@ export class RegistryClient {
     const tags = stringMap(options.tags);
     const existing = this.store.recordHead(name);
     const state = existing ? this.store.state(name) : null;
-    let version = Math.max(0, ...(this.index.model(encodeModelName(name))?.versions.map((v) => v.record.version) ?? [])) + 1;
+    // a possibly stale guess; probing the tag refs below finds the true next free number
+    const known = this.index.peek(encodeModelName(name));
+    let version = Math.max(0, ...(known?.versions.map((v) => v.record.version) ?? [])) + 1;
     for (let attempt = 0; ; attempt++) {
       while (this.store.versionTagOid(name, version)) version++;
       const now = Date.now();
@@ -169,7 +171,8 @@ export class RegistryClient {
       }
       try {
         this.store.git.refs.update(updates);
-        return this.getModelVersion(name, version);
+        const snap: ModelSnapshot = { encoded: encodeModelName(name), name, record: null, state: this.store.state(name), versions: [] };
+        return toModelVersion(snap, { tag, commit: where.commit, record });
       } catch (err) {
         if (!(err instanceof RefConflictError) || attempt > 50) throw err;
         if (err.data.ref === recordRefOf(name)) return this.createModelVersion(name, source, runId, options);
@@ -236,9 +239,10 @@ export class RegistryClient {
     const parsed: Record<string, number> = {};
     for (const [a, v] of Object.entries(aliases)) parsed[validateAlias(a)] = parseVersion(v);
     if (Object.keys(parsed).length === 0) throw new InvalidParameterError('No aliases given.', { field: 'aliases' });
-    const snap = this.snapshot(name);
-    for (const v of Object.values(parsed)) this.versionOf(snap, v);
-    this.changeActive(name, () => ({ type: 'set_aliases', aliases: parsed }));
+    this.changeActive(name, (s) => {
+      for (const v of Object.values(parsed)) this.assertVersion(name, s, v);
+      return { type: 'set_aliases', aliases: parsed };
+    });
   }
 
   deleteRegisteredModelAlias(name: string, alias: string): void {
@@ -344,8 +348,17 @@ export class RegistryClient {
   }
 
   private changeVersion(name: string, version: number, make: () => RegistryEvent): void {
-    this.versionOf(this.snapshot(name), version);
-    this.changeActive(name, make);
+    this.changeActive(name, (s) => {
+      this.assertVersion(name, s, version);
+      return make();
+    });
+  }
+
+  /** Checks a version against the refs and the current record directly (writes never wait for the index). */
+  private assertVersion(name: string, state: ModelState, version: number): void {
+    if (this.store.versionTagOid(name, version) && !state.versions[String(version)]?.deleted) return;
+    this.versionOf(this.snapshot(name), version); // throws with the list of versions
+    throw new NotFoundError(`Model version ${version} of '${name}' does not exist.`, { name, version });
   }
 
   private artifactsTreeOf(commit: string): string | null {

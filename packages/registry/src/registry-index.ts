@@ -174,6 +174,11 @@ export class RegistryIndex {
     return snap;
   }
 
+  /** The last known snapshot of a model without checking the refs: for guesses that are verified anyway. */
+  peek(encoded: string): ModelSnapshot | null {
+    return this.memo?.models.get(encoded) ?? this.readJson<ModelSnapshot>(join('models', `${fileOf(encoded)}.json`));
+  }
+
   /** Summaries of every model (versions limited to the latest and aliased ones). */
   models(): ModelSnapshot[] {
     this.fresh();
