@@ -1,3 +1,4 @@
+import { RegistryClient } from '@git-ml/registry';
 import { MlClient } from '@git-ml/tracking';
 import type { Command } from 'commander';
 import type { Io } from './io.js';
@@ -7,10 +8,12 @@ export interface CliContext {
   io: Io;
   /** Opens a client for `--repo` (or the repository around the cwd), runs `fn`, and always closes it. */
   withClient<T>(cmd: Command, fn: (client: MlClient) => T | Promise<T>): Promise<T>;
+  /** Like `withClient`, with a model registry client sharing that tracking client. */
+  withRegistry<T>(cmd: Command, fn: (registry: RegistryClient, client: MlClient) => T | Promise<T>): Promise<T>;
 }
 
 export function createContext(io: Io): CliContext {
-  return {
+  const ctx: CliContext = {
     io,
     async withClient(cmd, fn) {
       const { repo } = cmd.optsWithGlobals<{ repo?: string }>();
@@ -30,5 +33,10 @@ export function createContext(io: Io): CliContext {
         }
       }
     },
+    withRegistry(cmd, fn) {
+      // the registry does not own the shared tracking client: withClient closes it
+      return ctx.withClient(cmd, (client) => fn(new RegistryClient({ tracking: client }), client));
+    },
   };
+  return ctx;
 }

@@ -1,6 +1,7 @@
-import { Command } from 'commander';
+import { Command, type Option } from 'commander';
 import { artifactsCommand } from './commands/artifacts.js';
 import { experimentsCommand } from './commands/experiments.js';
+import { modelsCommand } from './commands/models.js';
 import { runsCommand } from './commands/runs.js';
 import { syncCommands } from './commands/sync.js';
 import type { CliContext } from './context.js';
@@ -43,11 +44,35 @@ export function buildProgram(ctx: CliContext): Command {
   program.addCommand(experimentsCommand(ctx));
   program.addCommand(runsCommand(ctx));
   program.addCommand(artifactsCommand(ctx));
+  program.commandsGroup('Model registry:');
+  program.addCommand(modelsCommand(ctx));
   program.commandsGroup('Sharing (git remotes):');
   for (const c of syncCommands(ctx)) program.addCommand(c);
   program.commandsGroup('Help:').helpCommand('help [command]', 'show help for a command').helpCommand(true);
   inheritSettings(program);
+  versionFlagOnlyBeforeCommand(program);
   return program;
+}
+
+/**
+ * Commander reads the program's options anywhere on the line (so `--repo` works after the command),
+ * which would make `git-ml models delete iris --version 2` print git-ml's version. The program's
+ * `-V, --version` therefore counts only before the command name; after it, `--version` is the
+ * command's own option (or an unknown one). A program parses one command line (`run()` builds a new
+ * one each time), so the option is simply dropped for that parse.
+ */
+function versionFlagOnlyBeforeCommand(program: Command): void {
+  const options = program.options as Option[];
+  const takesValue = new Set(options.filter((o) => o.required || o.optional).flatMap((o) => [o.long, o.short]).filter((f): f is string => !!f));
+  const isVersionFlag = (a: string) => a === '--version' || a === '-V';
+  const parse = program.parseOptions.bind(program);
+  program.parseOptions = (args: string[]) => {
+    let first = 0;
+    while (first < args.length && args[first] !== '--' && args[first].startsWith('-')) first += takesValue.has(args[first]) ? 2 : 1;
+    const at = options.findIndex((o) => o.long === '--version');
+    if (at >= 0 && !args.slice(0, first).some(isVersionFlag) && args.slice(first).some(isVersionFlag)) options.splice(at, 1);
+    return parse(args);
+  };
 }
 
 /** addCommand() does not pass on settings the way .command() does; exitOverride and output must reach every level. */

@@ -8,6 +8,8 @@ const COMMANDS = [
   ['experiments', 'create'], ['experiments', 'list'], ['experiments', 'rename'], ['experiments', 'delete'], ['experiments', 'restore'],
   ['runs', 'start'], ['runs', 'log'], ['runs', 'end'], ['runs', 'list'], ['runs', 'show'], ['runs', 'diff'], ['runs', 'delete'], ['runs', 'restore'],
   ['artifacts', 'log'], ['artifacts', 'list'], ['artifacts', 'get'],
+  ['models'], ['models', 'create'], ['models', 'register'], ['models', 'list'], ['models', 'show'], ['models', 'update'], ['models', 'tag'],
+  ['models', 'alias'], ['models', 'history'], ['models', 'resolve'], ['models', 'download'], ['models', 'delete'],
   ['push'], ['pull'],
 ];
 
@@ -19,7 +21,7 @@ describe('help and version', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Usage: git-ml /);
     expect(r.stdout).toMatch(/Tracking:\n {2}experiments .*\n {2}runs .*\n {2}artifacts /);
-    expect(r.stdout).toMatch(/Sharing \(git remotes\):\n {2}push .*\n {2}pull /);
+    expect(r.stdout).toMatch(/Model registry:\n {2}models .*\n\nSharing \(git remotes\):\n {2}push .*\n {2}pull /);
     expect(r.stdout).toMatch(/Example session:\n {2}\$ RUN=\$\(git-ml runs start [^\n]*\n {2}\$ git-ml runs log [^\n]*\n {2}\$ git-ml runs end [^\n]*\n {2}\$ git-ml runs list/);
   });
 
@@ -38,5 +40,14 @@ describe('help and version', () => {
     const r = gitMl(cwd, ['--version']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`${version}\n`);
+    expect(gitMl(cwd, ['--repo', cwd, '-V']).stdout).toBe(`${version}\n`);
+  });
+
+  it('after the command name, --version is the command\'s own option, not the program\'s', () => {
+    const r = gitMl(cwd, ['runs', 'list', '--version']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("git-ml: error: unknown option '--version'\n");
+    const help = gitMl(cwd, ['models', 'delete', '--help']);
+    expect(help.stdout).toMatch(/--version <N>/);
   });
 });

@@ -1,8 +1,11 @@
+import { pullRegistry, pushRegistry, RegistryClient, type RegistryPullResult, type RegistryPushResult } from '@git-ml/registry';
 import { GitMlError, type MlClient, type PullResult, type PushResult as TrackingPushResult } from '@git-ml/tracking';
 import { Command, Option } from 'commander';
 import type { CliContext } from '../context.js';
 import { PartialFailure } from '../errors.js';
 import type { Io } from '../io.js';
+import { toJson } from '../output/json.js';
+import { shellQuote } from '../output/shell.js';
 import { examples } from './help.js';
 
 type PushResult = TrackingPushResult & { pulled?: PullResult };
@@ -27,9 +30,12 @@ function printRefs(io: Io, title: string, refs: string[], marker: string): void 
   if (refs.length) io.out(`${title}\n${refs.map((r) => `  ${marker} ${r}\n`).join('')}`);
 }
 
-/** Prints a pull's outcome; returns the number of conflicts left. */
+function registryPullIsEmpty(r: RegistryPullResult): boolean {
+  return r.created.length === 0 && r.updated.length === 0 && r.renumbered.length === 0;
+}
+
+/** Prints a pull's outcome (without the "Already up to date" line); returns the number of conflicts left. */
 function printPull(io: Io, remote: string, r: PullResult): number {
-  if (r.upToDate) io.out(`Already up to date with ${remote}.\n`);
   printRefs(io, `Created ${plural(r.created.length, 'ref')} from ${remote}:`, r.created, '+');
   printRefs(io, `Fast-forwarded ${plural(r.updated.length, 'ref')}:`, r.updated, '*');
   printRefs(io, `Merged ${plural(r.merged.length, 'ref')} changed on both sides:`, r.merged, '~');
@@ -37,46 +43,96 @@ function printPull(io: Io, remote: string, r: PullResult): number {
   return r.conflicts.length;
 }
 
+/**
+ * Prints what a registry pull did. A renumbered version gets a line of its own: the user's version
+ * number changed, and scripts or notes that say "v2" must now say "v3".
+ */
+function printRegistryPull(io: Io, remote: string, r: RegistryPullResult): void {
+  printRefs(io, `Created ${plural(r.created.length, 'registry ref')} from ${remote}:`, r.created, '+');
+  printRefs(io, `Updated ${plural(r.updated.length, 'model record')}:`, r.updated, '*');
+  for (const x of r.renumbered) {
+    const name = shellQuote(x.name);
+    io.out(`renumbered ${name} v${x.from} → v${x.to}: ${remote} already had a v${x.from} registered by someone else\n`);
+    io.out(`  your model is now models:/${x.name}/${x.to} (its aliases moved with it); models:/${x.name}/${x.from} is theirs. See \`git-ml models history ${name}\`.\n`);
+  }
+}
+
 /** `git-ml push [REMOTE]` and `git-ml pull [REMOTE] [--prefer ours|theirs]`; transport is the user's own git. */
 export function syncCommands(ctx: CliContext): Command[] {
   const { io } = ctx;
 
   const push = new Command('push')
-    .description('send experiments and runs (refs/ml/*) to a remote, with the commits they ran on')
+    .description('send experiments, runs and the model registry to a remote, with the commits they ran on')
     .argument('[REMOTE]', 'a configured remote or a URL', 'origin')
+    .option('--json', 'print {"pushed", "rejected", "pulled"?, "registry": {"pushed", "rejected", "pulled"?}} instead')
     .addHelpText(
       'after',
-      `\nUses your git (remotes, credentials, ssh keys). Runs that changed on the remote too are pulled and\nmerged first, then pushed, so nobody's results are overwritten.${examples('git-ml push', 'git-ml push upstream')}`,
+      `
+Pushes refs/ml/* (runs, experiments, model records) and the model version tags (NAME@vN), using
+your git (remotes, credentials, ssh keys). Runs that changed on the remote too are pulled and merged
+first, then pushed, so nobody's results are overwritten. When someone else pushed the same model
+version number first, yours is renumbered to the next free one (the output says so) and pushed.${examples('git-ml push', 'git-ml push upstream')}`,
     )
-    .action(async (remote: string, _opts: unknown, cmd: Command) => {
+    .action(async (remote: string, opts: { json?: boolean }, cmd: Command) => {
       const pushFn = await syncFunction<PushFn>('push');
       await ctx.withClient(cmd, async (client) => {
         const r = await pushFn(client, remote, {});
-        const conflicts = r.pulled ? printPull(io, remote, r.pulled) : 0;
-        if (r.pushed.length === 0 && r.rejected.length === 0) io.out('Everything up-to-date.\n');
-        printRefs(io, `Pushed ${plural(r.pushed.length, 'ref')} to ${remote}:`, r.pushed, '*');
-        if (r.rejected.length) io.out(`Rejected:\n${r.rejected.map((x) => `  ! ${x.ref}: ${x.reason}\n`).join('')}`);
+        const reg: RegistryPushResult = pushRegistry(new RegistryClient({ tracking: client }), remote);
+        const conflicts = r.pulled?.conflicts.length ?? 0;
+        const rejected = r.rejected.length + reg.rejected.length;
+        if (opts.json) io.out(toJson({ ...r, registry: reg }));
+        else {
+          if (r.pulled) printPull(io, remote, r.pulled);
+          if (reg.pulled) printRegistryPull(io, remote, reg.pulled);
+          if (r.pushed.length + reg.pushed.length === 0 && rejected === 0) io.out('Everything up-to-date.\n');
+          printRefs(io, `Pushed ${plural(r.pushed.length, 'ref')} to ${remote}:`, r.pushed, '*');
+          // a record pushed by the first attempt and again after a renumbering pull is one ref
+          const regPushed = [...new Set(reg.pushed)];
+          printRefs(io, `Pushed ${plural(regPushed.length, 'registry ref')} to ${remote}:`, regPushed, '*');
+          if (rejected) io.out(`Rejected:\n${[...r.rejected, ...reg.rejected].map((x) => `  ! ${x.ref}: ${x.reason}\n`).join('')}`);
+        }
         if (r.rejected.length || conflicts) {
-          io.err(`git-ml: error: ${plural(r.rejected.length, 'ref')} rejected${conflicts ? `, ${plural(conflicts, 'conflict')}` : ''}; run \`git-ml pull ${remote} --prefer ours\` (or theirs), then push again.\n`);
+          io.err(`git-ml: error: ${plural(rejected, 'ref')} rejected${conflicts ? `, ${plural(conflicts, 'conflict')}` : ''}; run \`git-ml pull ${remote} --prefer ours\` (or theirs), then push again.\n`);
+          throw new PartialFailure(1);
+        }
+        if (reg.rejected.length) {
+          // the registry already pulled (renumbering clashing versions) and retried once
+          const ref = reg.rejected[0].ref;
+          io.err(
+            `git-ml: error: ${plural(reg.rejected.length, 'registry ref')} rejected by ${remote} even after pulling. If someone pushed meanwhile, \`git-ml push ${remote}\` again fixes it;` +
+              ` if not, ${remote}'s ${ref} is not a git-ml model version (see \`git ls-remote ${remote} ${ref}\`) and must be renamed there or here.\n`,
+          );
           throw new PartialFailure(1);
         }
       });
     });
 
   const pull = new Command('pull')
-    .description("fetch experiments and runs from a remote and merge them with yours")
+    .description('fetch experiments, runs and the model registry from a remote and merge them with yours')
     .argument('[REMOTE]', 'a configured remote or a URL', 'origin')
     .addOption(new Option('--prefer <SIDE>', 'when a run changed on both sides in ways that cannot both hold (a param with two values), keep this side').choices(['ours', 'theirs']))
+    .option('--json', 'print {"created", "updated", "merged", "conflicts", "upToDate", "registry": {"created", "updated", "renumbered"}} instead')
     .addHelpText(
       'after',
-      `\nMetric histories and tags of a run changed on both sides are merged; a param with two values is\na conflict (the local run stays as it was, exit code 1) unless --prefer picks a side.${examples('git-ml pull', 'git-ml pull origin --prefer theirs')}`,
+      `
+Metric histories and tags of a run changed on both sides are merged; a param with two values is
+a conflict (the local run stays as it was, exit code 1) unless --prefer picks a side. Model records
+changed on both sides are merged change by change; a local, unpushed model version whose number the
+remote already used is renumbered to the next free one.${examples('git-ml pull', 'git-ml pull origin --prefer theirs')}`,
     )
-    .action(async (remote: string, opts: { prefer?: Prefer }, cmd: Command) => {
+    .action(async (remote: string, opts: { prefer?: Prefer; json?: boolean }, cmd: Command) => {
       const pullFn = await syncFunction<PullFn>('pull');
       await ctx.withClient(cmd, async (client) => {
-        const conflicts = printPull(io, remote, await pullFn(client, remote, { prefer: opts.prefer }));
-        if (conflicts) {
-          io.err(`git-ml: error: ${plural(conflicts, 'conflict')} left unmerged; re-run with --prefer ours (keep yours) or --prefer theirs (take the remote's).\n`);
+        const r = await pullFn(client, remote, { prefer: opts.prefer });
+        const reg = pullRegistry(new RegistryClient({ tracking: client }), remote);
+        if (opts.json) io.out(toJson({ ...r, registry: reg }));
+        else {
+          if (r.upToDate && registryPullIsEmpty(reg)) io.out(`Already up to date with ${remote}.\n`);
+          printPull(io, remote, r);
+          printRegistryPull(io, remote, reg);
+        }
+        if (r.conflicts.length) {
+          io.err(`git-ml: error: ${plural(r.conflicts.length, 'conflict')} left unmerged; re-run with --prefer ours (keep yours) or --prefer theirs (take the remote's).\n`);
           throw new PartialFailure(1);
         }
       });
