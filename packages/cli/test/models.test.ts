@@ -95,19 +95,19 @@ describe('git-ml models', () => {
 
     const list = json(repo, 'models', 'list', '--json');
     expect(Object.keys(list)).toEqual(['registered_models']);
-    expect(list.registered_models.map((m: { name: string }) => m.name)).toEqual(['iris', "O'Brien's model"]);
-    const iris = list.registered_models[0];
+    expect(list.registered_models.map((m: { name: string }) => m.name)).toEqual(["O'Brien's model", 'iris']); // byte order, like MLflow's stores
+    const iris = list.registered_models[1];
     expect(Object.keys(iris).sort()).toEqual(['aliases', 'creation_timestamp', 'description', 'last_updated_timestamp', 'latest_versions', 'name', 'tags', 'user_id']);
     expect(iris).toMatchObject({ description: 'Iris classifier', tags: [{ key: 'team', value: 'vision' }], aliases: [{ alias: 'champion', version: '1' }] });
     expect(iris.latest_versions.map((v: { version: string }) => v.version)).toEqual(['2']);
     expect(json(repo, 'models', 'list', '--filter', "name LIKE 'ir%'", '--json').registered_models.map((m: { name: string }) => m.name)).toEqual(['iris']);
     const paged = json(repo, 'models', 'list', '--max-results', '1', '--json');
     expect(paged.registered_models).toHaveLength(1);
-    expect(json(repo, 'models', 'list', '--page-token', paged.next_page_token, '--json').registered_models[0].name).toBe("O'Brien's model");
+    expect(json(repo, 'models', 'list', '--page-token', paged.next_page_token, '--json').registered_models[0].name).toBe('iris');
 
     const table = ok(repo, 'models', 'list').split('\n');
     expect(table[0]).toMatch(/^NAME\s+LATEST\s+ALIASES\s+LAST UPDATED\s+DESCRIPTION$/);
-    expect(table[1]).toMatch(/^iris\s+2\s+champion=1\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+Iris classifier$/);
+    expect(table[2]).toMatch(/^iris\s+2\s+champion=1\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+Iris classifier$/);
 
     const show = json(repo, 'models', 'show', 'iris', '--json');
     expect(Object.keys(show)).toEqual(['registered_model', 'model_versions']);
@@ -341,7 +341,7 @@ describe('push and pull carry the registry', () => {
     git(carol, 'fsck', '--strict');
   });
 
-  it('a remote tag NAME@vN that is not a model version makes push exit 1 with one line saying so', () => {
+  it('a remote tag NAME@vN that is not a model version: push renumbers the local version past it', () => {
     const remote = tempDir();
     git(remote, 'init', '-q', '--bare');
     const repo = tempRepo();
@@ -352,9 +352,11 @@ describe('push and pull carry the registry', () => {
     const run = runWithModel(repo);
     ok(repo, 'models', 'register', 'iris', '--source', `runs:/${run}/model`);
     const r = gitMl(repo, ['push']);
-    expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^Rejected:\n {2}! refs\/tags\/iris@v1: .*already exists/m);
-    expect(r.stderr).toMatch(/^git-ml: error: 1 registry ref rejected by origin even after pulling\..*origin's refs\/tags\/iris@v1 is not a git-ml model version[^\n]*\n$/);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/renumbered iris v1 → v2/);
+    expect(git(remote, 'cat-file', '-p', 'iris@v2')).toContain('schema: git-ml/model-version/1');
+    expect(git(remote, 'cat-file', '-t', 'iris@v1').trim()).toBe('commit'); // the user's own tag, untouched
+    expect(JSON.parse(ok(repo, 'models', 'show', 'iris', '--json')).model_versions.map((v: { version: string }) => v.version)).toEqual(['2']);
     expect(r.stderr).not.toMatch(STACK_LINE);
   });
 

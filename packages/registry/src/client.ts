@@ -112,7 +112,8 @@ export class RegistryClient {
 
   /** Marks the model and its versions deleted; tags and records stay in git history. */
   deleteRegisteredModel(name: string): void {
-    this.changeActive(name, () => ({ type: 'delete' }));
+    const versions = this.snapshot(name).versions.map((v) => v.record.version);
+    this.changeActive(name, () => ({ type: 'delete', versions }));
   }
 
   /**
@@ -383,7 +384,7 @@ export class RegistryClient {
       id = u.runId;
       path = cleanArtifactPath(u.path, 'source');
     } else {
-      if (!id) throw new InvalidParameterError(`Source '${source}' is a path: give the run it belongs to, or use runs:/<run_id>/${source}.`, { field: 'source' });
+      if (!id) throw new InvalidParameterError(`Source '${source}' is a path: give the run it belongs to (run_id; --run-id on the command line), or use runs:/<run_id>/${source}.`, { field: 'source' });
       path = cleanArtifactPath(source, 'source');
     }
     const rc = this.tracking.runCommit(id!);
@@ -426,7 +427,8 @@ function sortBy<T>(items: T[], orderBy: string[] | undefined, allowed: string[],
     for (const k of keys) {
       const va = val(a, k.field) as string | number;
       const vb = val(b, k.field) as string | number;
-      const c = typeof va === 'number' && typeof vb === 'number' ? va - vb : String(va).localeCompare(String(vb));
+      // plain code-unit order, not the machine's locale (MLflow's stores compare bytes)
+      const c = typeof va === 'number' && typeof vb === 'number' ? va - vb : String(va) < String(vb) ? -1 : String(va) > String(vb) ? 1 : 0;
       if (c) return k.desc ? -c : c;
     }
     return 0;

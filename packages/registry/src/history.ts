@@ -16,7 +16,9 @@ export function historyOf(store: RegistryStore, snap: ModelSnapshot): HistoryEve
       user: r.user_id,
       action: r.renamed_from ? 'copy_version' : 'register',
       version: String(r.version),
-      detail: r.renamed_from ? `v${r.version} carried over from '${r.renamed_from}'` : `register v${r.version} from ${r.source}`,
+      detail: r.renamed_from
+        ? `v${r.version} carried over from '${r.renamed_from}'`
+        : `register v${r.version} from ${r.source}${r.renumbered_from ? ` (registered as v${r.renumbered_from}; renumbered on pull)` : ''}`,
       object: v.tag,
     });
   }
@@ -24,7 +26,7 @@ export function historyOf(store: RegistryStore, snap: ModelSnapshot): HistoryEve
     for (const { commit, event } of store.recordLog(snap.record)) {
       if (!event) continue;
       const e = event.event;
-      const version = 'version' in e ? String(e.version) : undefined;
+      const version = 'version' in e ? String(e.version) : e.type === 'renumber_version' ? String(e.to) : undefined;
       if (e.type === 'set_aliases') {
         for (const [alias, v] of Object.entries(e.aliases)) {
           out.push({ timestamp: event.at, user: event.user, action: 'set_alias', alias, version: String(v), detail: `point ${alias} → v${v}`, object: commit });

@@ -18,6 +18,8 @@ export interface VersionRecord {
   creation_timestamp: number;
   /** set when a rename copied this version from an older name */
   renamed_from?: string;
+  /** set when a pull moved this (unpushed) version to a new number: the number it was registered as */
+  renumbered_from?: number;
 }
 
 /** Changes to a version made after it was tagged, kept in the model record. */
@@ -58,7 +60,10 @@ export type RegistryEvent =
   | { type: 'set_version_tag'; version: number; key: string; value: string }
   | { type: 'delete_version_tag'; version: number; key: string }
   | { type: 'delete_version'; version: number }
-  | { type: 'delete' }
+  /** `versions`: every version number the model had, all marked deleted with it */
+  | { type: 'delete'; versions?: number[] }
+  /** a pull gave our unpushed version `from` the number `to` (the remote had another `from`) */
+  | { type: 'renumber_version'; from: number; to: number; aliases: string[] }
   | { type: 'rename_to'; name: string }
   | { type: 'rename_from'; name: string; state: ModelState };
 
@@ -121,6 +126,10 @@ export function applyEvent(prev: ModelState, { event, at, user }: StampedEvent):
     case 'delete':
       s.status = 'deleted';
       s.aliases = {};
+      for (const v of event.versions ?? []) Object.assign(version(v), { deleted: true, last_updated_timestamp: at });
+      break;
+    case 'renumber_version':
+      for (const a of event.aliases) s.aliases[a] = event.to;
       break;
     case 'rename_to':
       s.status = 'renamed';
@@ -158,6 +167,8 @@ export function describeEvent(name: string, e: RegistryEvent): string {
       return `delete ${name} v${e.version}`;
     case 'delete':
       return `delete registered model ${name}`;
+    case 'renumber_version':
+      return `renumber ${name} v${e.from} → v${e.to} (the remote already had a v${e.from})${e.aliases.length ? `; ${e.aliases.join(', ')} follow it` : ''}`;
     case 'rename_to':
       return `rename ${name} to ${e.name}`;
     case 'rename_from':

@@ -44,20 +44,24 @@ export function pullRegistry(client: RegistryClient, remote = 'origin'): Registr
     for (const [tmp, theirs] of tags) {
       const name = tmp.slice(`${ns}tags/`.length);
       const parsed = parseVersionTag(name);
-      const theirRecord = parsed && client.store.readVersionTag(theirs);
-      if (!theirRecord) continue; // not a model version: the user's own tags are not git-ml's business
+      if (!parsed) continue;
       const ref = `${TAGS_PREFIX}${name}`;
       const ours = g.refs.read(ref);
       if (ours === theirs) continue;
-      if (!ours) {
-        g.refs.update([{ ref, expect: null, value: theirs }]);
-        result.created.push(ref);
+      const theirRecord = client.store.readVersionTag(theirs);
+      const ourRecord = ours ? client.store.readVersionTag(ours) : null;
+      if (!ourRecord) {
+        // a new version; tags that are not model versions are the user's business, not git-ml's
+        if (!ours && theirRecord) {
+          g.refs.update([{ ref, expect: null, value: theirs }]);
+          result.created.push(ref);
+        }
         continue;
       }
-      const ourRecord = client.store.readVersionTag(ours);
-      if (!ourRecord) continue;
+      // ours is a model version the remote does not have under this name (theirs is another
+      // registration, or a tag of someone's that happens to look like one): ours moves up
       const remoteNumbers = tags.map(([t]) => parseVersionTag(t.slice(`${ns}tags/`.length))).filter((p) => p?.encoded === parsed.encoded).map((p) => p!.version);
-      result.renumbered.push(renumber(client, ourRecord.record.name, parsed.version, ours, theirs, remoteNumbers));
+      result.renumbered.push(renumber(client, ourRecord.record.name, parsed.version, ours!, theirs, remoteNumbers));
     }
     for (const [tmp, theirs] of fetched) {
       if (!tmp.startsWith(`${ns}records/`)) continue;
@@ -87,14 +91,13 @@ function renumber(client: RegistryClient, name: string, from: number, ours: stri
   const t = client.store.readVersionTag(ours)!;
   let to = Math.max(from, ...remoteNumbers) + 1;
   while (client.store.versionTagOid(name, to)) to++;
-  const moved = client.store.writeVersionTag({ ...t.record, version: to }, t.commit);
+  const moved = client.store.writeVersionTag({ ...t.record, version: to, renumbered_from: t.record.renumbered_from ?? from }, t.commit);
   g.refs.update([
     { ref: tagRefOf(name, from), expect: ours, value: theirs },
     { ref: tagRefOf(name, to), expect: null, value: moved },
   ]);
-  const state = client.store.state(name);
-  const aliases = Object.fromEntries(Object.entries(state?.aliases ?? {}).filter(([, v]) => v === from).map(([a]) => [a, to]));
-  if (Object.keys(aliases).length > 0) client.store.change(name, () => ({ type: 'set_aliases', aliases }));
+  // recorded (history shows it) and local aliases on the old number follow the version
+  client.store.change(name, (s) => ({ type: 'renumber_version', from, to, aliases: Object.keys(s?.aliases ?? {}).filter((a) => s!.aliases[a] === from) }));
   return { name, from, to };
 }
 
@@ -130,28 +133,40 @@ export function pushRegistry(client: RegistryClient, remote = 'origin'): Registr
   const g = client.store.git;
   const cwd = g.location.commonDir;
   const attempt = (): RegistryPushResult => {
-    const tags = [...g.refs.list(TAGS_PREFIX).keys()].filter((r) => parseVersionTag(r.slice(TAGS_PREFIX.length)));
-    const refspecs = [`${RECORDS_PREFIX}*:${RECORDS_PREFIX}*`, ...tags.map((t) => `${t}:${t}`)];
-    const pushed: string[] = [];
+    // only version tags the remote lacks (or has differently), and only git-ml's own: never the user's other tags
+    const remoteTags = new Map<string, string>();
+    const ls = git(cwd, ['ls-remote', '--tags', '--refs', remote, `${TAGS_PREFIX}*@v*`], { capture: true });
+    for (const line of ls.stdout.split('\n')) {
+      const [oid, ref] = line.split('\t');
+      if (ref) remoteTags.set(ref, oid);
+    }
+    const tags = [...g.refs.list(TAGS_PREFIX)]
+      .filter(([r, oid]) => parseVersionTag(r.slice(TAGS_PREFIX.length)) && remoteTags.get(r) !== oid && client.store.readVersionTag(oid))
+      .map(([r]) => r);
+    const refspecs = [...tags.map((t) => `${t}:${t}`), `${RECORDS_PREFIX}*:${RECORDS_PREFIX}*`];
+    const pushed = new Set<string>();
     const rejected: { ref: string; reason: string }[] = [];
-    for (let i = 0; i < refspecs.length; i += 1000) {
-      const r = git(cwd, ['push', '--porcelain', remote, ...refspecs.slice(i, i + 1000)], { capture: true, allowFail: true });
+    // --atomic: a record never lands without the version tags it mentions (chunked only past 5000 tags)
+    for (let i = Math.max(0, refspecs.length - 5000); ; i = Math.max(0, i - 5000)) {
+      const chunk = refspecs.slice(i, i + 5000);
+      const r = git(cwd, ['push', '--atomic', '--porcelain', remote, ...chunk], { capture: true, allowFail: true });
       for (const line of r.stdout.split('\n')) {
         const m = /^([ +\-*=!])\t([^:]+):(\S+)\t(.*)$/.exec(line);
         if (!m) continue;
         if (m[1] === '!') rejected.push({ ref: m[3], reason: m[4] });
-        else if (m[1] !== '=') pushed.push(m[3]);
+        else if (m[1] !== '=') pushed.add(m[3]);
       }
       if (r.status !== 0 && rejected.length === 0) {
         throw new GitMlError('GIT_FAILED', `git push ${remote} failed: ${r.stderr.trim() || r.stdout.trim()}`, { remote });
       }
+      if (i === 0) break;
     }
-    return { pushed, rejected };
+    return { pushed: [...pushed], rejected };
   };
   const first = attempt();
   if (first.rejected.length === 0) return first;
   const pulled = pullRegistry(client, remote);
   const second = attempt();
-  return { pushed: [...first.pushed, ...second.pushed], rejected: second.rejected, pulled };
+  return { pushed: [...new Set([...first.pushed, ...second.pushed])], rejected: second.rejected, pulled };
 }
 

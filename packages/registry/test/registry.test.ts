@@ -126,6 +126,22 @@ describe('registered models', () => {
   });
 });
 
+describe('deletion', () => {
+  it('a deleted and re-created model starts without the old versions, numbering goes on', async () => {
+    const repo = makeRepo();
+    const { reg, ml } = open(repo);
+    const runId = await runWithModel(ml);
+    reg.createModelVersion('again', `runs:/${runId}/model`);
+    reg.createModelVersion('again', `runs:/${runId}/model`);
+    reg.deleteRegisteredModel('again');
+    reg.createRegisteredModel('again');
+    expect(reg.getRegisteredModel('again').latest_versions).toEqual([]);
+    expect(caught(() => reg.getModelVersion('again', 1)).message).toMatch(/was deleted/);
+    expect(reg.createModelVersion('again', `runs:/${runId}/model`).version).toBe('3');
+    expect(reg.searchModelVersions({ filter: "name = 'again'" }).model_versions.map((v) => v.version)).toEqual(['3']);
+  });
+});
+
 describe('aliases', () => {
   it('follows MLflow rules, moves several at once and records every move', async () => {
     const repo = makeRepo();

@@ -117,6 +117,9 @@ describe('registry push and pull', () => {
     // B's alias followed its version; A's alias move is kept too
     expect(B.reg.getModelVersionByAlias('clf', 'staging').version).toBe('3');
     expect(B.reg.getModelVersionByAlias('clf', 'prod').version).toBe('2');
+    const renumber = B.reg.history('clf').find((e) => e.action === 'renumber_version');
+    expect(renumber).toMatchObject({ version: '3', detail: expect.stringContaining('renumber clf v2 → v3') });
+    expect(B.reg.history('clf').find((e) => e.action === 'register' && e.version === '3')?.detail).toMatch(/registered as v2; renumbered on pull/);
 
     sync(A.reg, A.ml, 'pull');
     expect(A.reg.getRegisteredModel('clf')).toEqual(B.reg.getRegisteredModel('clf'));
