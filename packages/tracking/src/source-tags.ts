@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import type { GitStore } from '@git-ml/gitstore';
 import type { RunSource } from './store/run-state.js';
@@ -15,18 +15,23 @@ function remoteUrl(commonDir: string): string | null {
 
 /**
  * The code a run is about to run on, and MLflow's system tags that describe it. Snapshots are
- * cached for a second so a loop creating many runs does not re-scan the working tree each time.
+ * cached for a second (unless HEAD or the index changed) so a loop creating many runs does not
+ * re-scan the working tree each time.
  */
 export class SourceContext {
-  private cached: { at: number; source: RunSource } | null = null;
+  private cached: { at: number; key: string; source: RunSource } | null = null;
   constructor(private git: GitStore) {}
 
   source(): RunSource {
     const now = Date.now();
-    if (this.cached && now - this.cached.at < 1000) return this.cached.source;
+    // a commit, checkout or `git add` in that second changes HEAD or the index: snapshot again
+    const head = this.git.head();
+    const index = statSync(join(this.git.gitDir, 'index'), { throwIfNoEntry: false });
+    const key = `${head.branch}|${head.commit}|${index?.mtimeMs ?? '-'}|${index?.size ?? '-'}`;
+    if (this.cached && this.cached.key === key && now - this.cached.at < 1000) return this.cached.source;
     const snap = this.git.snapshotSource();
-    const source: RunSource = { commit: snap.commit, head: snap.head, dirty: snap.dirty, branch: this.git.head().branch };
-    this.cached = { at: now, source };
+    const source: RunSource = { commit: snap.commit, head: snap.head, dirty: snap.dirty, branch: head.branch };
+    this.cached = { at: now, key, source };
     return source;
   }
 
