@@ -10,7 +10,7 @@ import { lineOf, locate, scalarText } from './yaml-locate.js';
 
 let validator: ValidateFunction | null = null;
 function validate(): ValidateFunction {
-  validator ??= new Ajv({ allErrors: true, strict: false }).compile(mlprojectJsonSchema);
+  validator ??= new Ajv({ allErrors: true, strict: false, verbose: true }).compile(mlprojectJsonSchema);
   return validator;
 }
 
