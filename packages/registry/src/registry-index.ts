@@ -168,7 +168,6 @@ export class RegistryIndex {
     const memo = this.memo!;
     const hit = memo.models.get(encoded);
     if (hit) return hit;
-    if (memo.all) return null;
     const snap = this.readJson<ModelSnapshot>(join('models', `${fileOf(encoded)}.json`));
     if (snap) memo.models.set(encoded, snap);
     return snap;

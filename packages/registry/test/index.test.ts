@@ -47,6 +47,13 @@ describe('registry index', () => {
     A.reg.setRegisteredModelAlias('m', 'prod', 1);
     expect(B.reg.getModelVersionByAlias('m', 'prod').version).toBe('1');
     expect(B.reg.searchModelVersions({ filter: "name = 'm'" }).model_versions.map((v) => v.version)).toEqual(['2', '1']);
+    // a fresh client whose first query loads the summary, then asks for one model
+    await new Promise((r) => setTimeout(r, 80));
+    const D = open(repo);
+    D.reg.searchRegisteredModels();
+    const E = open(repo);
+    expect(E.reg.searchRegisteredModels().registered_models.map((m) => m.name)).toEqual(['m']);
+    expect(E.reg.searchModelVersions().model_versions.map((v) => v.version)).toEqual(['2', '1']);
     rmSync(join(repo, '.git', 'ml', 'index'), { recursive: true, force: true });
     const C = open(repo);
     expect(C.reg.getRegisteredModel('m')).toEqual(B.reg.getRegisteredModel('m'));

@@ -3,7 +3,8 @@ import type { Comparison, MetricSpec, Report, ReportRun } from './report.js';
 /** A marker the GitHub Actions example looks for, so it updates its one comment instead of adding more. */
 export const REPORT_MARKER = '<!-- git-ml-report -->';
 
-const short = (id: string) => id.slice(0, 8);
+/** Run ids are time-ordered (their head is a timestamp), so the random tail tells runs apart. */
+const short = (id: string) => `…${id.slice(-8)}`;
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function formatValue(v: number | null | undefined): string {
@@ -25,7 +26,7 @@ function deltaCell(c: Comparison | undefined): string {
 }
 
 function runLabel(r: ReportRun): string {
-  return `\`${short(r.run_id)}\` ${cell(r.run_name)}`;
+  return `${cell(r.run_name)} \`${short(r.run_id)}\``;
 }
 
 /** The pull-request comment: summary, metric table with deltas, parameter changes, registry changes, charts. */
@@ -45,10 +46,10 @@ export function renderMarkdown(report: Report): string {
   }
   const header = ['run', 'commit', ...metrics.map((m) => `${m.key} ${m.direction === 'min' ? '↓' : '↑'}`)];
   out.push(`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`);
-  if (baseline) out.push(`| **base best** ${runLabel(baseline)} | \`${short(baseline.commit)}\` | ${metrics.map((m) => formatValue(baseline.metrics[m.key])).join(' | ')} |`);
+  if (baseline) out.push(`| **base best** ${runLabel(baseline)} | \`${baseline.commit.slice(0, 8)}\` | ${metrics.map((m) => formatValue(baseline.metrics[m.key])).join(' | ')} |`);
   for (const r of runs) {
     const cs = report.comparisons.filter((c) => c.run_id === r.run_id);
-    out.push(`| ${runLabel(r)} | \`${short(r.commit)}\` | ${metrics.map((m) => deltaCell(cs.find((c) => c.metric === m.key))).join(' | ')} |`);
+    out.push(`| ${runLabel(r)} | \`${r.commit.slice(0, 8)}\` | ${metrics.map((m) => deltaCell(cs.find((c) => c.metric === m.key))).join(' | ')} |`);
   }
   out.push('', ...paramSection(report), ...registrySection(report), ...chartSection(report));
   out.push('', '<details><summary>Inspect these runs</summary>', '');
@@ -64,7 +65,7 @@ function paramSection(report: Report): string[] {
   const keys = [...new Set([...runs.flatMap((r) => Object.keys(r.params)), ...Object.keys(baseline?.params ?? {})])].sort();
   const changed = keys.filter((k) => runs.some((r) => r.params[k] !== baseline?.params[k]));
   if (changed.length === 0) return [];
-  const header = ['param', ...(baseline ? ['base best'] : []), ...runs.slice(0, 8).map((r) => `\`${short(r.run_id)}\``)];
+  const header = ['param', ...(baseline ? ['base best'] : []), ...runs.slice(0, 8).map((r) => cell(r.run_name))];
   const rows = changed.map((k) => `| \`${cell(k)}\` | ${[...(baseline ? [baseline.params[k] ?? '–'] : []), ...runs.slice(0, 8).map((r) => r.params[k] ?? '–')].map(cell).join(' | ')} |`);
   return ['### Parameters that differ', '', `| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows, ''];
 }
@@ -73,7 +74,8 @@ function registrySection(report: Report): string[] {
   const { versions, aliasMoves } = report.registry;
   if (versions.length === 0 && aliasMoves.length === 0) return [];
   const out = ['### Model registry', ''];
-  for (const v of versions) out.push(`- new version **${cell(v.name)} v${v.version}** from run \`${short(v.run_id)}\`${v.aliases.length ? ` — aliases: ${v.aliases.join(', ')}` : ''} (\`models:/${v.name}/${v.version}\`)`);
+  const names = new Map(report.runs.map((r) => [r.run_id, r.run_name]));
+  for (const v of versions) out.push(`- new version **${cell(v.name)} v${v.version}** from run ${cell(names.get(v.run_id) ?? '')} \`${short(v.run_id)}\`${v.aliases.length ? ` — aliases: ${v.aliases.join(', ')}` : ''} (\`models:/${v.name}/${v.version}\`)`);
   for (const a of aliasMoves) out.push(`- alias **${cell(a.alias)}** of ${cell(a.name)} → v${a.version} by ${cell(a.user)} at ${new Date(a.timestamp).toISOString()}`);
   return [...out, ''];
 }
@@ -91,7 +93,7 @@ export function chartSection(report: Report): string[] {
     const vals = shown.map((r) => r.metrics[m.key]);
     if (vals.every((v) => v === undefined || !Number.isFinite(v))) continue;
     out.push('```mermaid', 'xychart-beta', `    title ${mq(`${m.key} (${m.direction === 'min' ? 'lower' : 'higher'} is better)`)}`);
-    out.push(`    x-axis [${shown.map((r, i) => mq(i === 0 && baseline ? `base ${short(r.run_id)}` : short(r.run_id))).join(', ')}]`);
+    out.push(`    x-axis [${shown.map((r, i) => mq(i === 0 && baseline ? `base: ${r.run_name.slice(0, 20)}` : r.run_name.slice(0, 24))).join(', ')}]`);
     out.push(`    y-axis ${mq(m.key)}`, `    bar [${vals.map((v) => num(v ?? 0)).join(', ')}]`, '```', '');
   }
   const curve = metrics[0] && lineChart(report, metrics[0], shown);
@@ -115,7 +117,7 @@ function lineChart(report: Report, m: MetricSpec, shown: ReportRun[]): string[] 
       const filled = steps.map((s) => (last = byStep.get(s) ?? last));
       return xs.map((s) => num(filled[steps.indexOf(s)]));
     });
-  const legend = shown.filter((r) => (report.histories[r.run_id]?.[m.key] ?? []).length > 1).map((r, i) => `${i + 1}. ${r === report.baseline ? 'base best ' : ''}\`${short(r.run_id)}\``);
+  const legend = shown.filter((r) => (report.histories[r.run_id]?.[m.key] ?? []).length > 1).map((r, i) => `${i + 1}. ${r === report.baseline ? 'base best: ' : ''}${cell(r.run_name)}`);
   return [
     '```mermaid',
     'xychart-beta',

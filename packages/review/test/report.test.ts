@@ -69,7 +69,7 @@ describe('git-ml report', () => {
 
     const md = renderMarkdown(report);
     expect(md).toContain('## git-ml: runs on `feature` vs `main`');
-    expect(md).toMatch(/\| `[0-9a-f]{8}` feat-up \| `[0-9a-f]{8}` \| 0\.9 \(\+0\.05 🟢 better\) \| 0\.3 \(-0\.1 🟢 better\) \|/);
+    expect(md).toMatch(/\| feat-up `…[0-9a-f]{8}` \| `[0-9a-f]{8}` \| 0\.9 \(\+0\.05 🟢 better\) \| 0\.3 \(-0\.1 🟢 better\) \|/);
     expect(md).toMatch(/feat-down .*0\.6 \(-0\.25 🔴 worse\)/);
     expect(md).toContain(`git-ml runs show ${up}`);
     expect(md).toContain('new version **clf v1**');
