@@ -150,3 +150,21 @@ function checkXyChart(block: string): void {
     if (data) expect(data[1].split(', ').length).toBe(categories);
   }
 }
+
+describe('examples/github-actions', () => {
+  it('fetches refs/ml and the tags, runs the report against the base, and updates one comment by its marker', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parse } = await import('yaml');
+    const { REPORT_MARKER } = await import('@git-ml/review');
+    const text = readFileSync(new URL('../../../examples/github-actions/git-ml-report.yml', import.meta.url), 'utf8');
+    const wf = parse(text) as { on: { pull_request: unknown }; permissions: Record<string, string>; jobs: { report: { steps: { run?: string; uses?: string; with?: Record<string, unknown> }[] } } };
+    expect(wf.on.pull_request).toBeTruthy();
+    expect(wf.permissions['pull-requests']).toBe('write');
+    const steps = wf.jobs.report.steps;
+    const runs = steps.map((s) => s.run ?? '').join('\n');
+    expect(runs).toContain("'+refs/ml/*:refs/ml/*'");
+    expect(runs).toMatch(/git-ml report --base "origin\/\$\{\{ github\.base_ref \}\}" > report\.md/);
+    expect(steps.find((s) => s.uses?.startsWith('actions/checkout'))?.with?.['fetch-depth']).toBe(0);
+    expect(String(steps.find((s) => s.uses?.startsWith('actions/github-script'))?.with?.script)).toContain(`'${REPORT_MARKER}'`);
+  });
+});
