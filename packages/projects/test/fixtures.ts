@@ -55,9 +55,9 @@ export function collect(): OutputSink & { stdout: string; stderr: string } {
   return sink;
 }
 
-/** Options every test run shares: captured output, no process signal handlers, no inherited NODE_OPTIONS. */
-export function quiet(sink = collect()): Pick<RunProjectOptions, 'output' | 'handleSignals' | 'env'> & { sink: ReturnType<typeof collect> } {
-  return { output: sink, handleSignals: false, env: { NODE_OPTIONS: undefined }, sink };
+/** Options every test run shares: captured output, no process signal handlers. */
+export function quiet(sink = collect()): Pick<RunProjectOptions, 'output' | 'handleSignals'> & { sink: ReturnType<typeof collect> } {
+  return { output: sink, handleSignals: false, sink };
 }
 
 /** The JSON argv the train script printed. */

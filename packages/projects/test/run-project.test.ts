@@ -3,18 +3,19 @@
  * bad input is refused before a run exists, the child's logging attaches to the run, the run ends
  * FINISHED / FAILED / KILLED, and the user's working tree, index and HEAD never change.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { runProject } from '@git-ml/projects';
-import { closeClients, git, makeRepo, openClient, removeTempDirs, runRefs } from '../../tracking/test/helpers.js';
+import { closeClients, git, makeRepo, openClient, removeTempDirs, runRefs, startNode, tempDir } from '../../tracking/test/helpers.js';
 import { commitFiles, printedArgv, quiet, rejection, tagOf, trainScript, writeFiles } from './fixtures.js';
 
 afterEach(closeClients);
 
 /** The CLI's built entry (another package: this test skips, saying so, when it is not built). */
 const CLI = fileURLToPath(new URL('../../cli/bin/git-ml.js', import.meta.url));
+const PROJECTS_DIST = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 afterAll(removeTempDirs);
 
 const MLPROJECT = `name: demo
@@ -96,6 +97,26 @@ describe('launching a project in place', () => {
     expect(openClient(repo).getRun(r.runId).info.status).toBe('KILLED');
   });
 
+  it('on Ctrl-C (SIGINT to the launcher) stops the child and marks the run KILLED', async () => {
+    const repo = demoRepo();
+    const driver = join(tempDir('gitml-driver-'), 'driver.mjs');
+    writeFileSync(
+      driver,
+      `import { runProject } from ${JSON.stringify(PROJECTS_DIST)};
+const r = await runProject({ uri: process.argv[2], repo: process.argv[2], entryPoint: 'sleep', killGraceMs: 3000 });
+console.log('RESULT ' + JSON.stringify({ status: r.status, runId: r.runId }));
+`,
+    );
+    const child = startNode(driver, [repo], repo);
+    await child.waitFor(/^1$/m);
+    child.kill('SIGINT');
+    const done = await child.done;
+    expect(done.code, done.err).toBe(0);
+    const result = JSON.parse(/RESULT (.*)/.exec(done.out)![1]);
+    expect(result.status).toBe('KILLED');
+    expect(openClient(repo).getRun(result.runId).info.status).toBe('KILLED');
+  });
+
   it('refuses bad input before any run exists: a missing required parameter, a wrong type, an unknown entry point', async () => {
     const repo = demoRepo();
     const missing = await rejection(runProject({ uri: repo, repo, ...quiet() }));
@@ -152,7 +173,7 @@ describe('launching a project in place', () => {
     const repo = makeRepo();
     commitFiles(repo, { 'train.ts': 'const x: number = 1;\nconsole.log(x);\n' });
     if (Number(process.versions.node.split('.')[0]) >= 23) return; // type stripping is built in there
-    const e = await rejection(runProject({ uri: repo, repo, entryPoint: 'train.ts', ...quiet(), env: { PATH: '/usr/bin:/bin' } }));
+    const e = await rejection(runProject({ uri: repo, repo, entryPoint: 'train.ts', ...quiet() }));
     expect(e.code).toBe('ENVIRONMENT_UNAVAILABLE');
     expect(e.message).toContain('needs Node >= 22.6 (it strips TypeScript types) or tsx');
   });

@@ -70,7 +70,8 @@ export function kubernetesJob(o: KubernetesJobOptions): Obj {
   const [first, ...others] = list(templateSpec.containers);
   const main: Obj = {
     ...first,
-    name: (first?.name as string | undefined) ?? name,
+    // MLflow's template names the container '{replaced with MLflow Project name}'
+    name: typeof first?.name === 'string' && !first.name.includes('{') ? first.name : 'main',
     image: o.image,
     workingDir: o.projectDir ? `${REPO}/${o.projectDir}` : REPO,
     command: ['sh', '-c', mainScript(o.command, o.pushRuns !== false)],
