@@ -89,6 +89,17 @@ describe('reproducing a run', () => {
     expect([r.ok, r.run.status, r.metrics.map((m) => m.key)]).toEqual([true, 'FINISHED', ['score']]);
   });
 
+  it('finds the code of a project from another local repository through git-ml.source.repoPath', async () => {
+    const code = projectRepo();
+    const head = git(code, 'rev-parse', 'HEAD');
+    const tracking = makeRepo();
+    const original = await runProject({ uri: code, repo: tracking, parameters: { lr: 0.8 }, ...quiet() });
+    const run = openClient(tracking).getRun(original.runId);
+    expect([tagOf(run, 'mlflow.source.git.commit'), tagOf(run, 'git-ml.source.repoPath'), tagOf(run, 'git-ml.source.dirty')]).toEqual([head, code, 'false']);
+    const r = await reproduce({ runId: original.runId, repo: tracking, ...quiet() });
+    expect([r.ok, r.metrics.map((m) => m.reproduced)]).toEqual([true, [0.1]]);
+  });
+
   it('fails a reproduction whose command fails, and explains runs it cannot reproduce', async () => {
     const repo = makeRepo();
     commitFiles(repo, { 'fit.mjs': trainScript("logMetric('score', 1); if (process.env.GIT_ML_TEST_BREAK) process.exit(2);") });

@@ -3,11 +3,11 @@
  * bad input is refused before a run exists, the child's logging attaches to the run, the run ends
  * FINISHED / FAILED / KILLED, and the user's working tree, index and HEAD never change.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { runProject } from '@git-ml/projects';
+import { nodeStripsTypes, runProject } from '@git-ml/projects';
 import { closeClients, git, makeRepo, openClient, removeTempDirs, runRefs, startNode, tempDir } from '../../tracking/test/helpers.js';
 import { commitFiles, printedArgv, quiet, rejection, tagOf, trainScript, writeFiles } from './fixtures.js';
 
@@ -167,6 +167,16 @@ console.log('RESULT ' + JSON.stringify({ status: r.status, runId: r.runId }));
     expect(run.data.metrics.map((m) => [m.key, m.value, m.step])).toEqual([['acc', 0.75, 2]]);
     expect(Object.fromEntries(run.data.params.map((p) => [p.key, p.value]))).toEqual({ lr: '0.01', lr_seen: '0.01' });
     expect(tagOf(run, 'stage')).toBe('shell');
+  });
+
+  it.skipIf(nodeStripsTypes())('runs a .ts entry point with the project’s own tsx on a Node without type stripping', async () => {
+    const repo = makeRepo();
+    commitFiles(repo, { 'src/train.ts': 'console.log(1);\n' });
+    writeFiles(repo, { 'node_modules/.bin/tsx': '#!/bin/sh\necho "tsx ran $*"\n' });
+    chmodSync(join(repo, 'node_modules/.bin/tsx'), 0o755);
+    const q = quiet();
+    const r = await runProject({ uri: repo, repo, entryPoint: 'src/train.ts', parameters: { n: 1 }, ...q });
+    expect([r.status, q.sink.stdout]).toEqual(['FINISHED', 'tsx ran src/train.ts --n 1\n']);
   });
 
   it('says what to install to run a .ts entry point on a Node without type stripping', async () => {

@@ -2,6 +2,7 @@ import type { ScriptRunners } from '../launch/entry-point.js';
 
 /** `--env-manager`: how a project's environment is made. */
 export type EnvManager = 'local' | 'node' | 'virtualenv' | 'conda' | 'docker';
+/** Every `--env-manager` value, in the order help texts list them. */
 export const ENV_MANAGERS: readonly EnvManager[] = ['local', 'node', 'virtualenv', 'conda', 'docker'];
 
 /** A ready environment: how to change the child's process environment, or (docker) how to wrap the command. */

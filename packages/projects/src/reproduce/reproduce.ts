@@ -83,7 +83,7 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
     const envManager = options.envManager ?? (recordedEnv ? parseEnvManager(recordedEnv) : undefined);
     const source = await checkoutRunSource(client, options.runId, tags);
     try {
-      const declared = loadProject(source.dir).entryPoints[entryPoint];
+      const declared = loadProject(source.dir, (file) => `${file} at ${source.commit!.slice(0, 12)}`).entryPoints[entryPoint];
       const run = await launchProject(client, source, {
         ...options,
         entryPoint,
