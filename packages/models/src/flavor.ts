@@ -11,6 +11,10 @@ export type Prediction = unknown[] | Record<string, unknown[]>;
 /** A loaded model, ready to predict. */
 export interface Predictor {
   predict(input: ModelInput, params?: Record<string, unknown>): Prediction | Promise<Prediction>;
+  /** class probabilities per row (columns in `classes` order), for classifiers that have them */
+  predictProba?(input: ModelInput): number[][] | Promise<number[][]>;
+  /** the class labels of `predictProba`'s columns */
+  classes?: number[];
   /** frees native resources (ONNX sessions), if any */
   close?(): void | Promise<void>;
 }

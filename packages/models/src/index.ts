@@ -6,3 +6,6 @@ export { saveModel, loadModel, logModel, modelDir, readInputExample, LoadedModel
 export { parseJsonPayload, parseCsvPayload, parseCsv, predictionsBody } from './payload.js';
 export { createScoringServer, serveModel, type ServeOptions } from './serve.js';
 export { ModelFormatError, FlavorNotAvailableError, BadInputError } from './errors.js';
+export { evaluate, type EvaluateOptions, type EvaluateResult } from './evaluate.js';
+export { classifierMetrics, regressorMetrics, rocCurve, confusion, type ClassifierMetrics, type RegressorMetrics } from './metrics.js';
+export { confusionMatrixSvg, rocCurveSvg, barChartSvg } from './svg.js';

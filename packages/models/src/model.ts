@@ -46,6 +46,15 @@ export class LoadedModel {
     return this.predictor.predict(toModelInput(input, this.schema), params);
   }
 
+  /** Class probabilities (columns in `classes` order), or null when the model has none. */
+  async predictProba(input: unknown): Promise<number[][] | null> {
+    return this.predictor.predictProba ? await this.predictor.predictProba(toModelInput(input, this.schema)) : null;
+  }
+
+  get classes(): number[] | undefined {
+    return this.predictor.classes;
+  }
+
   /** Predicts for input already in git-ml's form (the scoring server's path). */
   predictInput(input: ModelInput, params?: Record<string, unknown>): Prediction | Promise<Prediction> {
     return this.predictor.predict(input, params);
