@@ -2,6 +2,7 @@ import { NotFoundError } from '@git-ml/tracking';
 import type { ModelVersion, RegisteredModel, RegisteredModelAlias, RegistryClient } from '@git-ml/registry';
 import { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { addScoringCommands } from './models-serve.js';
 import { UsageError } from '../errors.js';
 import { formatTime } from '../output/format.js';
 import { toJson } from '../output/json.js';
@@ -221,6 +222,8 @@ ${examples(
         io.out(`${await registry.downloadArtifacts(uri, opts.output)}\n`);
       }),
     );
+
+  addScoringCommands(group, ctx);
 
   group
     .command('delete')

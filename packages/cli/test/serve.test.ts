@@ -1,0 +1,59 @@
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { saveModel } from '@git-ml/models';
+import { flavor, ruleModel } from 'git-ml-flavor-rules';
+import { BIN, cleanEnv, gitMl, ok, startRun, STACK_LINE, tempDir, tempRepo } from './harness.js';
+
+/** A repository with a rules model registered as `rules` v1 (class 1 when a ≥ b). */
+async function registered(): Promise<string> {
+  const repo = tempRepo();
+  const run = startRun(repo);
+  const dir = join(tempDir(), 'model');
+  await saveModel(ruleModel({ a: 1, b: -1 }), dir, {
+    flavor,
+    signature: { inputs: [{ type: 'double', name: 'a', required: true }, { type: 'double', name: 'b', required: true }] },
+  });
+  ok(repo, 'artifacts', 'log', run, dir, '--artifact-path', 'model');
+  ok(repo, 'models', 'register', 'rules', '--source', `runs:/${run}/model`);
+  return repo;
+}
+
+describe('git-ml models predict and serve', () => {
+  it('predict reads JSON and CSV files like /invocations and writes {"predictions": …}', async () => {
+    const repo = await registered();
+    const dir = tempDir();
+    writeFileSync(join(dir, 'in.json'), JSON.stringify({ dataframe_records: [{ a: 2, b: 1 }, { a: 0, b: 1 }] }));
+    writeFileSync(join(dir, 'in.csv'), 'b,a\n1,2\n1,0\n');
+    expect(JSON.parse(ok(repo, 'models', 'predict', '-m', 'models:/rules/1', '-i', join(dir, 'in.json')))).toEqual({ predictions: [1, 0] });
+    ok(repo, 'models', 'predict', '-m', 'models:/rules/latest', '-i', join(dir, 'in.csv'), '-o', join(dir, 'out.json'));
+    expect(JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8'))).toEqual({ predictions: [1, 0] });
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ dataframe_records: [{ a: 'x', b: 1 }] }));
+    const bad = gitMl(repo, ['models', 'predict', '-m', 'models:/rules/1', '-i', join(dir, 'bad.json')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^git-ml: error: row 0, column 'a': expected double, got "x"\n$/);
+    const missing = gitMl(repo, ['models', 'predict', '-m', 'models:/rules/9', '-i', join(dir, 'in.json')]);
+    expect(missing.stderr).toMatch(/^git-ml: error: Model version 9 of 'rules' does not exist/);
+    expect(missing.stderr).not.toMatch(STACK_LINE);
+  });
+
+  it('serve answers on 127.0.0.1 and stops cleanly on SIGINT', async () => {
+    const repo = await registered();
+    const child = spawn(process.execPath, [BIN, 'models', 'serve', '-m', 'models:/rules/1', '--port', '0'], { cwd: repo, env: cleanEnv() });
+    let err = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr.on('data', (d) => {
+        err += d;
+        const m = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
+        if (m) resolve(m[1]);
+      });
+      child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
+    });
+    const r = await fetch(`${url}/invocations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dataframe_split: { columns: ['a', 'b'], data: [[5, 1]] } }) });
+    expect(await r.json()).toEqual({ predictions: [1] });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+  });
+});
