@@ -5,6 +5,7 @@ import { modelsCommand } from './commands/models.js';
 import { runsCommand } from './commands/runs.js';
 import { syncCommands } from './commands/sync.js';
 import { initCommand, reportCommand } from './commands/review.js';
+import { projectCommands } from './commands/projects.js';
 import type { CliContext } from './context.js';
 import { packageVersion } from './version.js';
 
@@ -47,6 +48,8 @@ export function buildProgram(ctx: CliContext): Command {
   program.addCommand(artifactsCommand(ctx));
   program.commandsGroup('Model registry:');
   program.addCommand(modelsCommand(ctx));
+  program.commandsGroup('Projects:');
+  for (const c of projectCommands(ctx)) program.addCommand(c);
   program.commandsGroup('Sharing (git remotes):');
   for (const c of syncCommands(ctx)) program.addCommand(c);
   program.addCommand(initCommand(ctx));
