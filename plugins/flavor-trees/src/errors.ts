@@ -1,0 +1,28 @@
+/**
+ * The base class of the errors this package raises on purpose: `code` is stable, `data` carries the
+ * facts the message was built from, `cause` keeps the underlying error.
+ */
+export class TreeModelError extends Error {
+  readonly code: string;
+  readonly data: Record<string, unknown>;
+  constructor(code: string, message: string, data: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+    this.data = data;
+  }
+}
+
+/** Training or prediction input is not a rectangular table of finite numbers of the right width. */
+export class InvalidInputError extends TreeModelError {
+  constructor(problem: string, data: Record<string, unknown> = {}) {
+    super('INVALID_INPUT', problem, data);
+  }
+}
+
+/** A serialized model is not in a format this version can read. */
+export class ModelFormatError extends TreeModelError {
+  constructor(problem: string, data: Record<string, unknown> = {}) {
+    super('MODEL_FORMAT', `Cannot load the tree model: ${problem}`, data);
+  }
+}
