@@ -26,7 +26,7 @@ Run \`git-ml <command> --help\` (e.g. \`git-ml runs log --help\`) for a command'
 export function buildProgram(ctx: CliContext): Command {
   const { io } = ctx;
   const program = new Command('git-ml')
-    .description('MLflow-style experiment tracking, stored in git refs')
+    .description('MLflow — tracking, model registry, models and projects — stored in git')
     .version(packageVersion(), '-V, --version', 'print the version')
     .option('--repo <DIR>', 'the git repository to use (default: $GIT_ML_REPO, $MLFLOW_TRACKING_URI, else the one around the current directory)')
     .helpOption('-h, --help', 'show help')
