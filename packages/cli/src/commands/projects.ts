@@ -55,7 +55,8 @@ ${examples(
           runName: opts.runName,
           envManager: opts.envManager ? parseEnvManager(opts.envManager) : undefined,
           client,
-          output: io,
+          // with --json, stdout carries only the result: the command's own output goes to stderr
+          output: opts.json ? { out: (t: string) => io.err(t), err: (t: string) => io.err(t) } : io,
         });
         if (opts.json) io.out(toJson(r));
         else io.err(`git-ml: run ${r.runId} ${r.status}${r.exitCode !== null && r.exitCode !== 0 ? ` (exit ${r.exitCode})` : ''}. See it with \`git-ml runs show ${r.runId}\`.\n`);

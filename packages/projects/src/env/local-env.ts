@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ScriptRunners } from '../launch/entry-point.js';
 import { shellQuote } from '../launch/shell-quote.js';
 import type { PreparedEnvironment } from './environment.js';
@@ -33,7 +34,28 @@ export function scriptRunners(pathEnv: string, projectDir: string, nodeVersion =
   };
 }
 
-/** `--env-manager local`: the launcher's own environment, unchanged. */
+/** The `node_modules` git-ml itself was installed in: the nearest one above this file that holds `@git-ml`. */
+export function launcherNodeModules(from = fileURLToPath(import.meta.url)): string | null {
+  for (let dir = dirname(from); ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules');
+    if (existsSync(join(candidate, '@git-ml'))) return candidate;
+    if (dirname(dir) === dir) return null;
+  }
+}
+
+/**
+ * `--env-manager local`: the launcher's own environment. For Node projects that includes the
+ * packages installed beside git-ml: a bare import the project's own directories cannot resolve
+ * (a project checked out into a temporary directory has no `node_modules`) is resolved from there,
+ * through the same resolution hook node_env uses — the way Python's `local` uses site-packages.
+ */
 export function localEnvironment(projectDir: string): PreparedEnvironment {
-  return { manager: 'local', path: [], vars: {}, runners: scriptRunners(process.env.PATH ?? '', projectDir), dir: null, reused: false };
+  const modules = launcherNodeModules();
+  const vars: Record<string, string> = {};
+  if (modules) {
+    const register = new URL('./node-register.js', import.meta.url).href;
+    vars.NODE_OPTIONS = [process.env.NODE_OPTIONS, `--import=${register}`].filter(Boolean).join(' ');
+    vars.GIT_ML_NODE_MODULES = modules;
+  }
+  return { manager: 'local', path: [], vars, runners: scriptRunners(process.env.PATH ?? '', projectDir), dir: null, reused: false };
 }
