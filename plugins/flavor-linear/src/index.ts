@@ -14,3 +14,4 @@ export {
   type LinearRegressionSettings,
   type LinearRegressionJSON,
 } from './linear-regression.js';
+export { flavor, type LinearModel } from './flavor.js';

@@ -10,3 +10,4 @@ export { fitDecisionTree, DecisionTreeModel, type DecisionTreeParams, type Decis
 export type { FlatForestJSON } from './flat-forest.js';
 export type { ObjectiveName } from './objectives.js';
 export { TreeModelError, InvalidInputError, ModelFormatError } from './errors.js';
+export { flavor, type TreeModel } from './flavor.js';
