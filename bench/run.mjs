@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // git-ml's benchmark: the tracking hot paths at several scales, with C git as a same-machine baseline.
-// Usage: npm run bench [-- --scales 1000,10000,100000 --repeat 5 --registry-tags 10000]
+// Usage: npm run bench [-- --scales 1000,10000,100000 --repeat 5 --registry-tags 10000 --serve-seconds 5]
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,9 @@ import { performance } from 'node:perf_hooks';
 import { MlClient } from '@git-ml/tracking';
 import { GitStore } from '@git-ml/gitstore';
 import { registryBench } from './registry.mjs';
+import { serveBench } from './serve.mjs';
+import { flavorCases } from './flavors.mjs';
+import { onnxOverheadBench } from '../plugins/flavor-onnx/bench.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -19,6 +22,7 @@ const opt = (name, dflt) => {
 const scales = opt('scales', '1000,10000,100000').split(',').map(Number);
 const repeat = Number(opt('repeat', '5'));
 const registryTags = Number(opt('registry-tags', '10000'));
+const serveSeconds = Number(opt('serve-seconds', '5'));
 const FILTER = "metrics.acc > 0.5 and params.model = '3'";
 const ORDER = ['metrics.f1 DESC'];
 
@@ -157,6 +161,12 @@ if (registryTags > 0) {
   rmSync(repo, { recursive: true, force: true });
 }
 
+if (serveSeconds > 0) {
+  process.stderr.write('bench: serving (tree, linear and ONNX models)…\n');
+  results.serve = await serveBench(await flavorCases(), { seconds: serveSeconds });
+  results.onnx_overhead = await onnxOverheadBench({ repeat: 3000 });
+}
+
 const fmt = (x, d = 1) => (typeof x === 'number' ? x.toFixed(d) : String(x));
 console.log('\ngit-ml benchmark (medians of', repeat, 'runs where repeated)\n');
 console.log('runs     create runs/s   search rebuild ms   search cold ms   search warm ms   matched');
@@ -176,6 +186,14 @@ if (rg) {
   console.log(`  resolve alias: ${fmt(rg.alias_cold_ms, 2)} ms fresh client, ${fmt(rg.alias_warm_ms, 3)} ms warm; after another process registered: ${fmt(rg.alias_after_change_ms)} ms`);
   console.log(`  list a model's versions: ${fmt(rg.list_versions_cold_ms, 2)} ms fresh client, ${fmt(rg.list_versions_warm_ms, 3)} ms warm`);
   console.log(`  baseline: git tag -l '<model>@v*' (C git, incl. process start): ${fmt(rg.git_tag_list_ms, 2)} ms`);
+}
+if (results.serve) {
+  console.log('\nserving /invocations on 127.0.0.1 (autocannon, 16 keep-alive connections, same machine):');
+  console.log('model                     rows/request   requests/s   p50 ms   p99 ms   errors');
+  for (const r of results.serve) {
+    console.log(`${r.model.padEnd(25)} ${String(r.rows_per_request).padStart(12)}   ${fmt(r.requests_per_s, 0).padStart(10)}   ${String(r.p50_ms).padStart(6)}   ${String(r.p99_ms).padStart(6)}   ${r.errors}`);
+  }
+  console.log(`ONNX flavor overhead over a bare InferenceSession.run: ${JSON.stringify(results.onnx_overhead)}`);
 }
 const out = join(dirname(fileURLToPath(import.meta.url)), 'results');
 mkdirSync(out, { recursive: true });
