@@ -9,3 +9,4 @@ export { ModelFormatError, FlavorNotAvailableError, BadInputError } from './erro
 export { evaluate, type EvaluateOptions, type EvaluateResult } from './evaluate.js';
 export { classifierMetrics, regressorMetrics, rocCurve, confusion, type ClassifierMetrics, type RegressorMetrics } from './metrics.js';
 export { confusionMatrixSvg, rocCurveSvg, barChartSvg } from './svg.js';
+export { defineJsonFlavor, inputRows, MODEL_FILE, type JsonModel, type JsonModelType, type JsonFlavorOptions } from './json-flavor.js';

@@ -124,7 +124,8 @@ describe('node_env', () => {
 });
 
 describe('conda_env and docker_env', () => {
-  it.skipIf(has('conda') || has('mamba') || has('micromamba'))('says to install conda or mamba when neither is there', async () => {
+  // Skipped only where conda or mamba is installed, so the error this checks cannot happen; runs here.
+  it.skipIf(has('conda') || has('mamba') || has('micromamba'))('says to install conda or mamba when neither is there (skipped where conda/mamba is installed)', async () => {
     const repo = makeRepo();
     commitFiles(repo, { MLproject: 'conda_env: conda.yaml\nentry_points: {main: {command: python -V}}\n', 'conda.yaml': 'name: x\ndependencies: [python=3.11]\n' });
     const e = await rejection(runProject({ uri: repo, repo, ...quiet() }));
@@ -133,7 +134,8 @@ describe('conda_env and docker_env', () => {
     expect(runRefs(repo).size).toBe(0);
   });
 
-  it.skipIf(dockerEngineUp)('says so when no Docker engine answers, before any run exists', async () => {
+  // Skipped only where a Docker engine answers, so the error this checks cannot happen; runs here.
+  it.skipIf(dockerEngineUp)('says so when no Docker engine answers, before any run exists (skipped where a Docker engine runs)', async () => {
     const repo = makeRepo();
     commitFiles(repo, { MLproject: 'docker_env:\n  image: python:3.12-slim\nentry_points: {main: {command: python -V}}\n' });
     const e = await rejection(runProject({ uri: repo, repo, ...quiet() }));

@@ -1,11 +1,18 @@
+/**
+ * Flavors for models that are plain JSON: `toJSON()` is written to `model.json`, `fromJSON()` reads it
+ * back. `defineJsonFlavor` builds the whole flavor (save, load with errors naming the file, a
+ * predictor over `inputRows`), so a plugin only lists its model classes.
+ */
 import { readFile, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { BadInputError, ModelFormatError, frameToMatrix, type ModelInput } from '@git-ml/models';
+import { BadInputError, ModelFormatError } from './errors.js';
+import { defineFlavor, type Flavor, type Predictor } from './flavor.js';
+import { frameToMatrix, type ModelInput } from './input.js';
 
 /** The file the flavor writes: the model's `toJSON()`. */
 export const MODEL_FILE = 'model.json';
 
-export async function writeModelFile(dir: string, json: unknown): Promise<string> {
+async function writeModelFile(dir: string, json: unknown): Promise<string> {
   await writeFile(join(dir, MODEL_FILE), JSON.stringify(json));
   return MODEL_FILE;
 }
@@ -20,7 +27,7 @@ function invalid(message: string, data: Record<string, unknown>, cause?: unknown
  * Reads and parses `flavors.<flavor>.data` (a JSON file inside the model directory). JSON.parse only:
  * nothing in the file is ever evaluated. Errors name the file.
  */
-export async function readModelFile(dir: string, config: Record<string, unknown>, flavor: string): Promise<{ path: string; json: unknown }> {
+async function readModelFile(dir: string, config: Record<string, unknown>, flavor: string): Promise<{ path: string; json: unknown }> {
   const mlmodel = join(dir, 'MLmodel');
   const data = config.data ?? MODEL_FILE;
   if (typeof data !== 'string' || !data) throw invalid(`${mlmodel}: flavors.${flavor}.data must name the model's JSON file (git-ml writes ${MODEL_FILE}).`, { path: mlmodel, field: `flavors.${flavor}.data` });
@@ -41,13 +48,13 @@ export async function readModelFile(dir: string, config: Record<string, unknown>
 }
 
 /** Wraps an error from a model's `fromJSON` (or a check of the rebuilt model) so that it names the file. */
-export function badModelFile(path: string, err: unknown): ModelFormatError {
+function badModelFile(path: string, err: unknown): ModelFormatError {
   const reason = err instanceof Error ? err.message : String(err);
   return invalid(`${path} does not hold a valid model: ${reason}`, { path }, err);
 }
 
 /** Checks what `fromJSON` leaves unchecked and prediction relies on: a feature count, and numeric class labels. */
-export function checkRebuilt(model: { nFeatures: number; classes?: readonly number[] }): void {
+function checkRebuilt(model: { nFeatures: number; classes?: readonly number[] }): void {
   if (!Number.isInteger(model.nFeatures) || model.nFeatures < 1) throw new Error(`nFeatures must be a positive integer; found ${JSON.stringify(model.nFeatures)}.`);
   const c = model.classes;
   if (c !== undefined && !(Array.isArray(c) && c.length >= 2 && c.every((v) => typeof v === 'number' && Number.isFinite(v)) && new Set(c).size === c.length)) {
@@ -110,4 +117,89 @@ function widthError(i: number, row: unknown, columns: string[], nFeatures: numbe
   const given = Array.isArray(row) ? `${row.length} value${row.length === 1 ? '' : 's'}` : 'no values';
   const cols = columns.length ? ` (columns ${columns.join(', ')})` : '';
   return new BadInputError(`row ${i} has ${given}${cols}; this model takes ${nFeatures} features, matched by position.`, { row: i, expected: nFeatures });
+}
+
+/** A model a JSON flavor can hold: rows in, one prediction per row out; classifiers add probabilities. */
+export interface JsonModel {
+  readonly nFeatures: number;
+  readonly classes?: readonly number[];
+  predict(rows: number[][]): unknown[];
+  predictProba?(rows: number[][]): number[][];
+  toJSON(): { format: string };
+}
+
+/** One kind of model of a JSON flavor: its class, the `format` its JSON carries, and how to rebuild it. */
+export interface JsonModelType<M> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  class: abstract new (...args: any[]) => M;
+  format: string;
+  fromJSON(json: unknown): M;
+}
+
+export interface JsonFlavorOptions<M> {
+  name: string;
+  package: string;
+  version?: string;
+  /** `model_type` (as written into MLmodel) → the model class */
+  types: Record<string, JsonModelType<M>>;
+}
+
+function predictor(model: JsonModel): Predictor {
+  const n = model.nFeatures;
+  const predict: Predictor['predict'] = (input) => {
+    const rows = inputRows(input, n);
+    return rows.length ? model.predict(rows) : [];
+  };
+  if (!model.classes || !model.predictProba) return { predict };
+  return {
+    predict,
+    predictProba: (input) => {
+      const rows = inputRows(input, n);
+      return rows.length ? model.predictProba!(rows) : [];
+    },
+    classes: [...model.classes],
+  };
+}
+
+/** Builds a flavor for JSON models: `model.json` plus `{ data, model_type, format }` in MLmodel. */
+export function defineJsonFlavor<M extends JsonModel>(options: JsonFlavorOptions<M>): Flavor<M> {
+  const { name, types } = options;
+  const typeOf = (m: unknown) => Object.keys(types).find((t) => m instanceof types[t].class);
+  const kinds = Object.values(types).map((t) => t.class.name).join(' or ');
+  return defineFlavor<M>({
+    name,
+    package: options.package,
+    version: options.version,
+    accepts: (m): m is M => typeOf(m) !== undefined,
+    async save(model, { dir }) {
+      const type = typeOf(model);
+      if (!type) throw new TypeError(`The ${name} flavor saves a ${kinds}.`);
+      const json = model.toJSON();
+      const data = await writeModelFile(dir, json);
+      return { data, model_type: type, format: json.format };
+    },
+    async load({ dir, config }) {
+      const { path, json } = await readModelFile(dir, config, name);
+      const format = (json as { format?: unknown } | null)?.format;
+      const given = config.model_type;
+      const type = (given ?? Object.keys(types).find((t) => types[t].format === format)) as string | undefined;
+      if (typeof type !== 'string' || !Object.hasOwn(types, type)) {
+        throw new ModelFormatError(
+          given !== undefined
+            ? `${join(dir, 'MLmodel')}: flavors.${name}.model_type is ${JSON.stringify(given)}; this version of ${options.package} loads ${Object.keys(types).join(', ')}.`
+            : `${path} has format ${JSON.stringify(format)}; expected one of ${Object.values(types).map((t) => `"${t.format}"`).join(', ')}.`,
+          { path },
+        );
+      }
+      if (format !== types[type].format) throw badModelFile(path, new Error(`MLmodel says model_type ${type}, so the file's format must be "${types[type].format}"; found ${JSON.stringify(format)}.`));
+      let model: M;
+      try {
+        model = types[type].fromJSON(json);
+        checkRebuilt(model);
+      } catch (err) {
+        throw badModelFile(path, err);
+      }
+      return predictor(model);
+    },
+  });
 }
