@@ -2,34 +2,11 @@
  * The registry's derived index must agree with the refs after any outside change: another process,
  * `git pack-refs`, the user's own `git tag`, a deleted cache.
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { RegistryClient } from '@git-ml/registry';
-import type { MlClient } from '@git-ml/tracking';
-import { closeClients, git, makeRepo, openClient, removeTempDirs, tempDir } from '../../tracking/test/helpers.js';
-
-const registries: RegistryClient[] = [];
-afterEach(() => {
-  for (const r of registries.splice(0)) r.close();
-  closeClients();
-  removeTempDirs();
-});
-
-function open(repo: string): { reg: RegistryClient; ml: MlClient } {
-  const ml = openClient(repo);
-  const reg = new RegistryClient({ tracking: ml });
-  registries.push(reg);
-  return { reg, ml };
-}
-
-async function runWithModel(ml: MlClient): Promise<string> {
-  const run = ml.createRun(ml.createExperiment(`e${Math.random()}`));
-  const dir = tempDir('model-');
-  writeFileSync(join(dir, 'model.bin'), 'w');
-  await ml.logArtifacts(run.info.run_id, dir, 'model');
-  return run.info.run_id;
-}
+import { describe, expect, it } from 'vitest';
+import { open, runWithModel } from './helpers.js';
+import { git, makeRepo } from '../../tracking/test/helpers.js';
 
 describe('registry index', () => {
   it('sees versions and aliases written by another client, after pack-refs, and after the cache is deleted', async () => {

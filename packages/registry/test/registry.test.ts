@@ -1,35 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { RegistryClient } from '@git-ml/registry';
-import type { MlClient } from '@git-ml/tracking';
-import { caught, closeClients, fsckStrict, git, makeRepo, openClient, removeTempDirs, tempDir } from '../../tracking/test/helpers.js';
-
-const registries: RegistryClient[] = [];
-afterEach(() => {
-  for (const r of registries.splice(0)) r.close();
-  closeClients();
-  removeTempDirs();
-});
-
-function open(repo: string): { reg: RegistryClient; ml: MlClient } {
-  const ml = openClient(repo);
-  const reg = new RegistryClient({ tracking: ml });
-  registries.push(reg);
-  return { reg, ml };
-}
-
-/** A finished run with a model directory at artifacts/model (MLmodel + weights). */
-async function runWithModel(ml: MlClient, content = 'weights-1'): Promise<string> {
-  const exp = ml.createExperiment(`e-${Math.random().toString(36).slice(2)}`);
-  const run = ml.createRun(exp);
-  const dir = tempDir('model-');
-  writeFileSync(join(dir, 'MLmodel'), 'flavors: {}\n');
-  writeFileSync(join(dir, 'model.bin'), content);
-  await ml.logArtifacts(run.info.run_id, dir, 'model');
-  ml.setTerminated(run.info.run_id);
-  return run.info.run_id;
-}
+import { describe, expect, it } from 'vitest';
+import { open, runWithModel } from './helpers.js';
+import { caught, fsckStrict, git, makeRepo, tempDir } from '../../tracking/test/helpers.js';
 
 describe('model versions as annotated tags', () => {
   it('registers versions 1, 2, 3 as tags real git reads, on the run commit that holds the model', async () => {

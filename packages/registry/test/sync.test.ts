@@ -2,26 +2,12 @@
  * The registry travels with `push`/`pull`: version tags and model records reach a bare remote and
  * fresh clones, and two clones racing for the same version number or alias both keep their work.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { open, runWithModel } from './helpers.js';
 import { pullRegistry, pushRegistry, RegistryClient } from '@git-ml/registry';
 import { pull, push, type MlClient } from '@git-ml/tracking';
-import { closeClients, fsckStrict, git, makeRepo, openClient, removeTempDirs, tempDir } from '../../tracking/test/helpers.js';
-
-const registries: RegistryClient[] = [];
-afterEach(() => {
-  for (const r of registries.splice(0)) r.close();
-  closeClients();
-  removeTempDirs();
-});
-
-function open(repo: string): { reg: RegistryClient; ml: MlClient } {
-  const ml = openClient(repo);
-  const reg = new RegistryClient({ tracking: ml });
-  registries.push(reg);
-  return { reg, ml };
-}
+import { fsckStrict, git, makeRepo, tempDir } from '../../tracking/test/helpers.js';
 
 function bareRepo(): string {
   const dir = tempDir('gitml-bare-');
@@ -35,16 +21,6 @@ function cloneOf(bare: string, who: string): string {
   git(dir, 'config', 'user.name', who);
   git(dir, 'config', 'user.email', `${who}@example.com`);
   return dir;
-}
-
-async function runWithModel(ml: MlClient, content: string): Promise<string> {
-  const exp = ml.getExperimentByName('models')?.experiment_id ?? ml.createExperiment('models');
-  const run = ml.createRun(exp);
-  const dir = tempDir('model-');
-  writeFileSync(join(dir, 'model.bin'), content);
-  await ml.logArtifacts(run.info.run_id, dir, 'model');
-  ml.setTerminated(run.info.run_id);
-  return run.info.run_id;
 }
 
 function sync(reg: RegistryClient, ml: MlClient, dir: 'push' | 'pull') {
