@@ -1,5 +1,4 @@
-import { GitMlError } from '@git-ml/gitstore';
-import { git, isAncestor, mergeBase } from '@git-ml/tracking';
+import { git, isAncestor, mergeBase, pushRefs } from '@git-ml/tracking';
 import type { RegistryClient } from './client.js';
 import { parseVersionTag, RECORDS_PREFIX, tagRefOf, TAGS_PREFIX } from './names.js';
 import { applyEvent, emptyState, type ModelState, type StampedEvent } from './records.js';
@@ -149,16 +148,9 @@ export function pushRegistry(client: RegistryClient, remote = 'origin'): Registr
     // --atomic: a record never lands without the version tags it mentions (chunked only past 5000 tags)
     for (let i = Math.max(0, refspecs.length - 5000); ; i = Math.max(0, i - 5000)) {
       const chunk = refspecs.slice(i, i + 5000);
-      const r = git(cwd, ['push', '--atomic', '--porcelain', remote, ...chunk], { capture: true, allowFail: true });
-      for (const line of r.stdout.split('\n')) {
-        const m = /^([ +\-*=!])\t([^:]+):(\S+)\t(.*)$/.exec(line);
-        if (!m) continue;
-        if (m[1] === '!') rejected.push({ ref: m[3], reason: m[4] });
-        else if (m[1] !== '=') pushed.add(m[3]);
-      }
-      if (r.status !== 0 && rejected.length === 0) {
-        throw new GitMlError('GIT_FAILED', `git push ${remote} failed: ${r.stderr.trim() || r.stdout.trim()}`, { remote });
-      }
+      const r = pushRefs(cwd, remote, ['--atomic', ...chunk]);
+      r.pushed.forEach((ref) => pushed.add(ref));
+      rejected.push(...r.rejected);
       if (i === 0) break;
     }
     return { pushed: [...pushed], rejected };

@@ -30,3 +30,23 @@ export function mergeBase(cwd: string, a: string, b: string): string | null {
   const r = git(cwd, ['merge-base', a, b], { capture: true, allowFail: true });
   return r.status === 0 ? r.stdout.trim() : null;
 }
+
+/**
+ * `git push --porcelain` with the user's git: the refs it updated and the ones the remote refused
+ * (with git's reason). A failure that refused no ref (no network, no such remote) is thrown.
+ */
+export function pushRefs(cwd: string, remote: string, args: string[]): { pushed: string[]; rejected: { ref: string; reason: string }[] } {
+  const r = git(cwd, ['push', '--porcelain', ...args.filter((a) => a.startsWith('--')), remote, ...args.filter((a) => !a.startsWith('--'))], { capture: true, allowFail: true });
+  const pushed: string[] = [];
+  const rejected: { ref: string; reason: string }[] = [];
+  for (const line of r.stdout.split('\n')) {
+    const m = /^([ +\-*=!])\t([^:]+):(\S+)\t(.*)$/.exec(line);
+    if (!m) continue;
+    if (m[1] === '!') rejected.push({ ref: m[3], reason: m[4] });
+    else if (m[1] !== '=') pushed.push(m[3]);
+  }
+  if (r.status !== 0 && rejected.length === 0) {
+    throw new GitMlError('GIT_FAILED', `git push ${remote} failed: ${r.stderr.trim() || r.stdout.trim()}`, { remote });
+  }
+  return { pushed, rejected };
+}

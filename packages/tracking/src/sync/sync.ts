@@ -1,9 +1,8 @@
-import { GitMlError } from '@git-ml/gitstore';
 import type { MlClient } from '../client.js';
 import { EXPERIMENTS_PREFIX, RUNS_PREFIX } from '../store/refs-layout.js';
 import { readRunRecord, writeRunRecord } from '../store/run-record.js';
 import { ObjectSink } from '../store/object-sink.js';
-import { git, isAncestor, mergeBase } from './git-cli.js';
+import { git, isAncestor, mergeBase, pushRefs } from './git-cli.js';
 import { mergeRunStates, type Prefer } from './merge-run.js';
 import { mergeExperiments } from './merge-experiment.js';
 
@@ -107,21 +106,7 @@ function safeRead(g: MlClient['store']['git'], ref: string, oid: string) {
 export function push(client: MlClient, remote = 'origin', options: { prefer?: Prefer } = {}): PushResult & { pulled?: PullResult } {
   client.flush();
   const cwd = cwdOf(client);
-  const attempt = () => {
-    const r = git(cwd, ['push', '--porcelain', remote, ...PUSH_REFSPECS], { capture: true, allowFail: true });
-    const pushed: string[] = [];
-    const rejected: { ref: string; reason: string }[] = [];
-    for (const line of r.stdout.split('\n')) {
-      const m = /^([ +\-*=!])\t([^:]+):(\S+)\t(.*)$/.exec(line);
-      if (!m) continue;
-      if (m[1] === '!') rejected.push({ ref: m[3], reason: m[4] });
-      else if (m[1] !== '=') pushed.push(m[3]);
-    }
-    if (r.status !== 0 && rejected.length === 0) {
-      throw new GitMlError('GIT_FAILED', `git push ${remote} failed: ${r.stderr.trim() || r.stdout.trim()}`, { remote });
-    }
-    return { pushed, rejected };
-  };
+  const attempt = () => pushRefs(cwd, remote, PUSH_REFSPECS);
   const first = attempt();
   if (first.rejected.length === 0) return first;
   const pulled = pull(client, remote, options);
