@@ -4,6 +4,7 @@ import { experimentsCommand } from './commands/experiments.js';
 import { modelsCommand } from './commands/models.js';
 import { runsCommand } from './commands/runs.js';
 import { syncCommands } from './commands/sync.js';
+import { migrateCommand } from './commands/migrate.js';
 import { initCommand, reportCommand } from './commands/review.js';
 import { projectCommands } from './commands/projects.js';
 import type { CliContext } from './context.js';
@@ -53,6 +54,8 @@ export function buildProgram(ctx: CliContext): Command {
   program.commandsGroup('Sharing (git remotes):');
   for (const c of syncCommands(ctx)) program.addCommand(c);
   program.addCommand(initCommand(ctx));
+  program.commandsGroup('Maintenance:');
+  program.addCommand(migrateCommand(ctx));
   program.commandsGroup('Review:');
   program.addCommand(reportCommand(ctx));
   program.commandsGroup('Help:').helpCommand('help [command]', 'show help for a command').helpCommand(true);

@@ -15,6 +15,7 @@ import { metricEntry, type Entry } from './store/run-state.js';
 import { toRun } from './store/to-run.js';
 import { DEFAULT_EXPERIMENT_ID } from './store/refs-layout.js';
 import { TrackingStore } from './store/tracking-store.js';
+import { migrateRuns, type MigrateResult } from './store/migrate.js';
 import { LIMITS, validateBatchLimits, validateExperimentName, validateInteger, validateKey, validateMetricValue, validateParamValue, validateRunId, validateStatus, validateTagValue } from './validate.js';
 
 export type ViewType = 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
@@ -75,7 +76,7 @@ export class MlClient {
 
   constructor(options: MlClientOptions = {}) {
     this.store = new TrackingStore(resolveRepo(options.repo));
-    this.index = new RunIndex(this.store.git);
+    this.index = new RunIndex(this.store.git, () => this.store.readJournals());
     this.sourceContext = new SourceContext(this.store.git);
   }
 
@@ -276,7 +277,7 @@ export class MlClient {
   /** Every point of one metric, in logging order. */
   getMetricHistory(runId: string, key: string): Metric[] {
     const ref = this.store.runRefOf(validateRunId(runId));
-    return readMetricHistoryOnly(this.store.git, ref, runId, key);
+    return readMetricHistoryOnly(this.store.git, ref, runId, key, this.store.journals);
   }
 
   /** One page of a metric's history (MLflow's REST paging: at most 25 000 points a page). */
@@ -362,6 +363,15 @@ export class MlClient {
   /** Refs whose records could not be read during the last search, with the reason (the rest stay readable). */
   get unreadableRuns(): ReadonlyMap<string, string> {
     return this.index.problems;
+  }
+
+  /**
+   * Converts every run recorded in an older run format into the current one (see docs/storage.md);
+   * idempotent. `onProgress` is called after each batch.
+   */
+  migrate(onProgress?: (done: number, total: number) => void): MigrateResult {
+    this.store.flush();
+    return migrateRuns(this.store, onProgress);
   }
 
   /** Folds pending changes into commits now. */

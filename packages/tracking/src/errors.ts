@@ -40,3 +40,10 @@ export class MergeConflictError extends GitMlError {
     super('MERGE_CONFLICT', message, data);
   }
 }
+
+/** A logging call whose journal write did not complete (a full disk): the value was not logged. */
+export class JournalWriteError extends GitMlError {
+  constructor(message: string, data: { path: string; cause?: unknown }) {
+    super('JOURNAL_WRITE_FAILED', message, { path: data.path }, { cause: data.cause });
+  }
+}

@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Run } from '@git-ml/tracking';
-import { closeClients, fsckStrict, git, gitAsync, journalFiles, makeRepo, openClient, refLockFiles, removeTempDirs, runRefs, startNode, tempDir, writeWorker } from './helpers.js';
+import { closeClients, fsckStrict, git, gitAsync, journalFiles, makeRepo, metricLinesViaGit, openClient, refLockFiles, removeTempDirs, runRefs, startNode, tempDir, writeWorker } from './helpers.js';
 
 afterEach(closeClients);
 afterAll(removeTempDirs);
@@ -165,7 +165,7 @@ say('done');
     expect(r.data.tags.filter((t) => /^b\d+$/.test(t.key)).length).toBe(POINTS / 10);
     // all of it is committed on the ref (no journal left), and the history really is in git
     expect(journalFiles(repo)).toEqual([]);
-    expect(git(repo, 'show', `refs/ml/runs/0/${run}:metrics/shared`).split('\n').length).toBe(2 * POINTS);
+    expect(metricLinesViaGit(repo, `refs/ml/runs/0/${run}`, 'shared').length).toBe(2 * POINTS);
     fsckStrict(repo);
   }, 60_000);
 

@@ -8,7 +8,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { closeClients, fsckStrict, git, journalFiles, makeRepo, openClient, refLockFiles, removeTempDirs, runRefs, startNode, tempDir, writeWorker } from './helpers.js';
+import { closeClients, fsckStrict, git, journalFiles, makeRepo, metricLinesViaGit, openClient, refLockFiles, removeTempDirs, runRefs, startNode, tempDir, writeWorker } from './helpers.js';
 
 afterEach(closeClients);
 afterAll(removeTempDirs);
@@ -94,7 +94,7 @@ describe('kill -9 while logging', () => {
     // it is all in git now, not only in the journal
     const ref = `refs/ml/runs/0/${run}`;
     expect(runRefs(repo).has(ref), context).toBe(true);
-    expect(git(repo, 'show', `${ref}:metrics/m`).split('\n').length).toBe(steps.length);
+    expect(metricLinesViaGit(repo, ref, 'm').length).toBe(steps.length);
     expect(git(repo, 'show', `${ref}:run.yaml`)).toContain('status: "KILLED"');
     expect(journalFiles(repo), context).toEqual([]);
     fsckStrict(repo);

@@ -232,3 +232,18 @@ export function refLockFiles(repo: string): string[] {
     .filter((p) => p.endsWith('.lock'))
     .map((p) => p.slice(p.indexOf('/.git/') + 6));
 }
+
+/**
+ * A metric's committed history read with C git alone: the chunk files of `metrics/<key>/` (run
+ * format 2) in order, or the single file of format 1. Returns the history lines.
+ */
+export function metricLinesViaGit(repo: string, ref: string, fileName: string): string[] {
+  const type = git(repo, 'cat-file', '-t', `${ref}:metrics/${fileName}`);
+  let text: string;
+  if (type === 'blob') text = gitBuf(repo, ['show', `${ref}:metrics/${fileName}`]).toString('utf8');
+  else {
+    const names = git(repo, 'ls-tree', '--name-only', `${ref}:metrics/${fileName}`).split('\n').filter(Boolean);
+    text = names.map((n) => gitBuf(repo, ['show', `${ref}:metrics/${fileName}/${n}`]).toString('utf8')).join('');
+  }
+  return text.split('\n').filter(Boolean);
+}

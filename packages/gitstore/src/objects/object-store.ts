@@ -1,9 +1,10 @@
+import { existsSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { ObjectNotFoundError, CorruptObjectError } from '../errors.js';
 import { PackStore, writePack } from '../pack/index.js';
 import { decodeCommit, decodeTag, encodeCommit, encodeTag, type Commit, type Tag } from './commit.js';
 import type { ObjectType } from './hash.js';
-import { readLoose, writeLoose } from './loose.js';
+import { loosePath, readLoose, writeLoose } from './loose.js';
 import { decodeTree, encodeTree, type TreeEntry } from './tree.js';
 
 export interface RawObject {
@@ -13,8 +14,17 @@ export interface RawObject {
   oid?: string;
 }
 
+interface OwnPack {
+  path: string;
+  oids: string[];
+  tier: number;
+}
+
+/** Packs of one tier merged into one pack of the next. */
+const COMPACT_FANIN = 8;
+
 /** Writing this many objects or more at once goes into one packfile instead of loose files. */
-const PACK_THRESHOLD = 256;
+const PACK_THRESHOLD = 16;
 
 /**
  * Reads and writes git objects with Node's own zlib and crypto: loose objects first (where new
@@ -53,17 +63,127 @@ export class ObjectStore {
     return this.tryRead(oid) !== null;
   }
 
+  /**
+   * The ids among `oids` that the repository does not hold right now (packs rescanned first). Cheap:
+   * a stat per loose object and an index lookup per packed one; object data is never read.
+   */
+  missing(oids: Iterable<string>): string[] {
+    this.packs.refresh();
+    const out: string[] = [];
+    for (const oid of oids) if (!existsSync(loosePath(this.dir, oid)) && !this.packs.has(oid)) out.push(oid);
+    return out;
+  }
+
   write(type: ObjectType, data: Buffer): string {
     return writeLoose(this.dir, type, data, this.knownDirs);
   }
 
-  /** Writes many objects: one pack when there are enough of them to make loose files wasteful. */
+  /**
+   * Writes many objects: one pack when there are more than a handful (loose files for a few). Packs
+   * this process wrote are merged in tiers (eight of a tier become one of the next), so a long run
+   * that folds every second leaves a few packs behind, not thousands, and each object is rewritten
+   * only log8(folds) times.
+   */
   writeMany(objects: RawObject[]): string[] {
     if (objects.length < PACK_THRESHOLD) return objects.map((o) => this.write(o.type, o.data));
     // Objects that already exist elsewhere may be packed again: git allows duplicates, gc drops them.
-    const { oids } = writePack(this.dir, objects);
+    const { oids, packPath } = writePack(this.dir, objects);
     this.packs.refresh();
+    if (packPath) this.compact({ path: packPath, oids: [...new Set(oids)], tier: 0 });
     return oids;
+  }
+
+  /**
+   * Writes objects as one pack protected by a `.keep` file until `release()`: a `git gc` or
+   * `git repack -a -d` running meanwhile neither deletes the pack nor prunes its objects while no
+   * ref points at them yet. Call `release()` once refs point at the objects.
+   */
+  writeKeptPack(objects: RawObject[]): { oids: string[]; release(): void } {
+    const { oids, packPath } = writePack(this.dir, objects, { keep: `git-ml ${process.pid}\n` });
+    this.packs.refresh();
+    let released = !packPath;
+    return {
+      oids,
+      release: () => {
+        if (released) return;
+        released = true;
+        try {
+          unlinkSync(packPath.replace(/\.pack$/, '.keep'));
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        }
+        this.compact({ path: packPath, oids: [...new Set(oids)], tier: 0 });
+      },
+    };
+  }
+
+  /**
+   * Removes `.keep` files that a git-ml process left on its packs when it was killed between
+   * writing a pack and moving its refs (files of other tools are never touched).
+   */
+  releaseStaleKeeps(): void {
+    const dir = join(this.dir, 'pack');
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (!name.endsWith('.keep')) continue;
+      let text: string;
+      try {
+        text = readFileSync(join(dir, name), 'utf8');
+      } catch {
+        continue;
+      }
+      const m = /^git-ml (\d+)\n$/.exec(text);
+      if (!m || Number(m[1]) === process.pid) continue;
+      try {
+        process.kill(Number(m[1]), 0);
+        continue; // still running
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ESRCH') continue;
+      }
+      try {
+        unlinkSync(join(dir, name));
+      } catch {
+        // gone already
+      }
+    }
+  }
+
+  private ownPacks: OwnPack[] = [];
+
+  private compact(added: OwnPack): void {
+    this.ownPacks.push(added);
+    for (let tier = 0; ; tier++) {
+      const same = this.ownPacks.filter((p) => p.tier === tier);
+      if (same.length < COMPACT_FANIN) return;
+      const oids = [...new Set(same.flatMap((p) => p.oids))];
+      const objects: RawObject[] = [];
+      for (const oid of oids) {
+        const o = this.tryRead(oid);
+        // gone (a concurrent `git repack -ad` moved it and then lost it?) — leave these packs alone
+        if (!o) return;
+        objects.push({ type: o.type, data: o.data, oid });
+      }
+      const { packPath } = writePack(this.dir, objects);
+      this.ownPacks = this.ownPacks.filter((p) => !same.includes(p));
+      this.ownPacks.push({ path: packPath, oids, tier: tier + 1 });
+      // the new pack is in place: the old ones go (.pack first — an .idx without its pack reads as being deleted)
+      for (const p of same) {
+        if (p.path === packPath) continue;
+        for (const f of [p.path, p.path.replace(/\.pack$/, '.idx')]) {
+          try {
+            unlinkSync(f);
+          } catch (err) {
+            if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+          }
+        }
+      }
+      this.packs.refresh();
+    }
   }
 
   readBlob(oid: string): Buffer {

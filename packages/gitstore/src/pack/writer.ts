@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateObject } from '../objects/zlib-stored.js';
 import { crc32, encodeEntryHeader, typeCode } from './format.js';
@@ -81,7 +81,7 @@ function fsyncDir(dir: string): void {
  * Duplicate inputs are stored once. `oids[i]` is the id of `objects[i]`; an
  * empty input writes nothing and returns an empty `packPath`.
  */
-export function writePack(objectsDir: string, objects: GitObject[]): { packPath: string; oids: string[] } {
+export function writePack(objectsDir: string, objects: GitObject[], options: { keep?: string } = {}): { packPath: string; oids: string[] } {
   const oids = objects.map((o) => {
     typeCode(o.type);
     return o.oid ?? hashObject(o.type, o.data);
@@ -128,6 +128,8 @@ export function writePack(objectsDir: string, objects: GitObject[]): { packPath:
     throw e;
   }
   const base = join(dir, `pack-${checksum.toString('hex')}`);
+  // a `.keep` placed first: `git repack -a -d` (gc) leaves the pack alone until it is removed
+  if (options.keep !== undefined) writeFileSync(`${base}.keep`, options.keep);
   try {
     place(tmpPack, `${base}.pack`);
   } catch (e) {

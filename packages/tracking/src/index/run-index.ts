@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GitStore } from '@git-ml/gitstore';
-import { readAllJournals } from '../journal/journal.js';
+import type { JournalRead } from '../journal/journal.js';
 import type { Run } from '../model.js';
 import { RUNS_PREFIX, parseOffsets, parseRunRef, runRef } from '../store/refs-layout.js';
 import { readRunRecord } from '../store/run-record.js';
@@ -31,7 +31,10 @@ export class RunIndex {
   /** refs that could not be read (corrupt records), with the reason */
   readonly problems = new Map<string, string>();
 
-  constructor(private git: GitStore) {
+  constructor(
+    private git: GitStore,
+    private journals: () => JournalRead[],
+  ) {
     this.path = join(git.mlDir, 'index', 'runs.json');
     this.load();
   }
@@ -114,17 +117,17 @@ export class RunIndex {
         refOf.set(p.runId, ref);
       }
     }
-    const journals = readAllJournals(this.git.mlDir);
-    const created = new Map<string, string>();
+    const journals = this.journals();
     const touched = new Set<string>();
-    for (const j of journals) {
-      for (const { line } of j.lines) {
-        touched.add(line.r);
-        if (line.op === 'create') created.set(line.r, runRef(line.info.experiment_id, line.r));
+    for (const j of journals) for (const r of j.byRun.keys()) touched.add(r);
+    const createdRef = (runId: string): string | undefined => {
+      for (const j of journals) {
+        for (const { line } of j.byRun.get(runId) ?? []) if (line.op === 'create') return runRef(line.info.experiment_id, runId);
       }
-    }
+      return undefined;
+    };
     for (const runId of touched) {
-      const ref = refOf.get(runId) ?? created.get(runId);
+      const ref = refOf.get(runId) ?? createdRef(runId);
       if (!ref) continue;
       const indexed = this.entries.get(ref);
       if (indexed) {

@@ -1,4 +1,5 @@
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { JournalWriteError } from '../errors.js';
 import { randomBytes } from 'node:crypto';
 import { basename, join } from 'node:path';
 import type { Entry } from '../store/run-state.js';
@@ -36,18 +37,43 @@ export class JournalWriter {
     return this.fd >= 0;
   }
 
+  /**
+   * Appends lines with `write(2)`; durable against a process kill once this returns. All or nothing:
+   * if the write fails part way (a full disk), the file is cut back to where it was and the call
+   * throws, so a torn batch is never half-applied and later lines are never glued onto it.
+   */
   append(text: string): void {
     if (this.fd < 0) {
-      this.writer = `${this.proc.pid}-${randomBytes(6).toString('hex')}`;
-      this.path = join(journalRoot(this.mlDir), `${this.writer}.jsonl`);
+      const writer = `${this.proc.pid}-${randomBytes(6).toString('hex')}`;
+      const path = join(journalRoot(this.mlDir), `${writer}.jsonl`);
       mkdirSync(journalRoot(this.mlDir), { recursive: true });
-      this.fd = openSync(this.path, 'wx');
-      const header: JournalHeader = { op: 'hdr', writer: this.writer, proc: this.proc };
-      text = `${JSON.stringify(header)}\n${text}`;
+      const fd = openSync(path, 'wx');
+      const header: JournalHeader = { op: 'hdr', writer, proc: this.proc };
+      try {
+        writeAll(fd, Buffer.from(`${JSON.stringify(header)}\n`, 'utf8'));
+      } catch (err) {
+        closeSync(fd);
+        removeJournalFile(path);
+        throw journalWriteError(path, err);
+      }
+      this.fd = fd;
+      this.writer = writer;
+      this.path = path;
+      this.size = fstatSync(fd).size;
     }
     const buf = Buffer.from(text, 'utf8');
-    let off = 0;
-    while (off < buf.length) off += writeSync(this.fd, buf, off);
+    try {
+      writeAll(this.fd, buf, this.size);
+    } catch (err) {
+      try {
+        ftruncateSync(this.fd, this.size);
+      } catch {
+        // cannot even cut it back: start a new file next time, so nothing is glued to the torn line
+        closeSync(this.fd);
+        this.fd = -1;
+      }
+      throw journalWriteError(this.path, err);
+    }
     this.size += buf.length;
   }
 
@@ -69,6 +95,17 @@ export class JournalWriter {
   }
 }
 
+function writeAll(fd: number, buf: Buffer, position?: number): void {
+  let off = 0;
+  while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off, position === undefined ? null : position + off);
+}
+
+function journalWriteError(path: string, err: unknown): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  const hint = code === 'ENOSPC' ? 'the disk is full; free space and log again' : code === 'EDQUOT' ? 'the disk quota is used up; free space and log again' : 'check the file system';
+  return new JournalWriteError(`Could not write to the journal ${path} (${code ?? (err as Error).message}): the value was NOT logged; ${hint}.`, { path, cause: err });
+}
+
 export function removeJournalFile(path: string): void {
   try {
     unlinkSync(path);
@@ -83,55 +120,185 @@ export interface PositionedLine {
   start: number;
 }
 
+/** A snapshot of one journal file: the lines complete when it was read. */
 export interface JournalRead {
   path: string;
   writer: string;
   header: JournalHeader | null;
+  /** complete lines in file order; may hold lines past `end` appended by a later read: use `end` as the bound */
   lines: PositionedLine[];
-  /** byte offset just past the last complete line */
+  /** the same lines grouped by run */
+  byRun: Map<string, PositionedLine[]>;
+  /** byte offset just past the last complete line of this snapshot */
   end: number;
+  /** lines that are not valid journal entries: `line N: reason` (skipped, never applied) */
+  bad: string[];
 }
 
-/** Reads every complete line (a partial last line is still being written, or was cut by a kill). */
-export function readJournal(path: string): JournalRead | null {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
-  const writer = basename(path, '.jsonl');
-  try {
-    const size = fstatSync(fd).size;
-    const buf = Buffer.allocUnsafe(size);
-    let got = 0;
-    while (got < size) {
-      const n = readSync(fd, buf, got, size - got, got);
-      if (n === 0) break;
-      got += n;
-    }
-    const headerEnd = buf.indexOf(10);
-    if (headerEnd < 0 || headerEnd >= got) return { path, writer, header: null, lines: [], end: 0 };
-    const header = JSON.parse(buf.toString('utf8', 0, headerEnd)) as JournalHeader;
-    const lines: PositionedLine[] = [];
-    let start = headerEnd + 1;
-    for (;;) {
-      const nl = buf.indexOf(10, start);
-      if (nl < 0 || nl >= got) break;
-      if (nl > start) {
-        try {
-          lines.push({ line: JSON.parse(buf.toString('utf8', start, nl)) as JournalLine, start });
-        } catch {
-          // a line torn by a crash mid-write, followed by a newer writer's line: skip it
-        }
+const RUN_ID = /^[0-9a-f]{32}$/;
+const OPS = new Set(['create', 'p', 'm', 't', 'dt', 'u', 'a', 'own']);
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** Checks a parsed line's shape before anything uses it; returns why it is not a journal entry, or null. */
+export function checkLine(x: unknown): string | null {
+  if (x === null || typeof x !== 'object' || Array.isArray(x)) return 'not a JSON object';
+  const l = x as Record<string, unknown>;
+  if (!isStr(l.r) || !RUN_ID.test(l.r)) return "field 'r' is not a run id";
+  if (!isStr(l.op) || !OPS.has(l.op)) return `unknown op ${JSON.stringify(l.op)}`;
+  switch (l.op) {
+    case 'create': {
+      const info = l.info as Record<string, unknown> | undefined;
+      if (!info || typeof info !== 'object' || info.run_id !== l.r || !isStr(info.experiment_id) || !isStr(info.run_name) || !isStr(info.status) || !isNum(info.start_time)) {
+        return "field 'info' of a create is incomplete";
       }
-      start = nl + 1;
+      if (l.tags === null || typeof l.tags !== 'object') return "field 'tags' of a create is missing";
+      return null;
     }
-    return { path, writer, header, lines, end: start };
-  } finally {
-    closeSync(fd);
+    case 'p':
+    case 't':
+      return isStr(l.k) && isStr(l.v) ? null : "fields 'k' and 'v' must be strings";
+    case 'dt':
+      return isStr(l.k) ? null : "field 'k' must be a string";
+    case 'm':
+      return isStr(l.k) && (isNum(l.v) || l.v === 'nan' || l.v === 'inf' || l.v === '-inf') && isNum(l.t) && isNum(l.s) ? null : "a metric needs 'k', 'v', 't' and 's'";
+    case 'a':
+      return isStr(l.path) && isStr(l.oid) && /^[0-9a-f]{40}$/.test(l.oid) && (l.mode === '100644' || l.mode === '100755' || l.mode === '40000' || l.mode === '120000') ? null : "an artifact needs 'path', 'oid' and 'mode'";
+    default:
+      return null;
   }
+}
+
+function checkHeader(x: unknown): x is JournalHeader {
+  if (x === null || typeof x !== 'object') return false;
+  const h = x as Record<string, unknown>;
+  const proc = h.proc as Record<string, unknown> | undefined;
+  return h.op === 'hdr' && isStr(h.writer) && !!proc && typeof proc === 'object' && isNum(proc.pid);
+}
+
+/** What one cached journal file holds so far. */
+interface CachedJournal {
+  ino: number;
+  read: JournalRead;
+}
+
+/**
+ * Reads journals incrementally: each call reads only the bytes appended since the last one, so a
+ * fold or a read costs what was logged since, not the journal's length.
+ */
+export class JournalCache {
+  private files = new Map<string, CachedJournal>();
+  constructor(private mlDir: string) {}
+
+  /** Every journal file as it is now. */
+  readAll(): JournalRead[] {
+    const out: JournalRead[] = [];
+    const seen = new Set<string>();
+    for (const path of listJournals(this.mlDir)) {
+      seen.add(path);
+      const r = this.readOne(path);
+      if (r) out.push(r);
+    }
+    for (const p of this.files.keys()) if (!seen.has(p)) this.files.delete(p);
+    return out;
+  }
+
+  /** Forgets a file (it was removed or moved aside). */
+  forget(path: string): void {
+    this.files.delete(path);
+  }
+
+  /** One journal file as it is now (incrementally, when read before). */
+  readOne(path: string): JournalRead | null {
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        this.files.delete(path);
+        return null;
+      }
+      throw err;
+    }
+    try {
+      const st = fstatSync(fd);
+      let c = this.files.get(path);
+      if (c && (c.ino !== st.ino || st.size < c.read.end)) c = undefined;
+      if (!c) {
+        c = { ino: st.ino, read: { path, writer: basename(path, '.jsonl'), header: null, lines: [], byRun: new Map(), end: 0, bad: [] } };
+        this.files.set(path, c);
+      }
+      const r = c.read;
+      if (st.size > r.end) {
+        const len = st.size - r.end;
+        const buf = Buffer.allocUnsafe(len);
+        let got = 0;
+        while (got < len) {
+          const n = readSync(fd, buf, got, len - got, r.end + got);
+          if (n === 0) break;
+          got += n;
+        }
+        parseInto(r, buf.subarray(0, got));
+      }
+      // a fresh snapshot object: `end` fixed now, arrays shared (only ever appended to)
+      return { ...r };
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+function parseInto(r: JournalRead, buf: Buffer): void {
+  let start = 0;
+  const base = r.end;
+  if (base === 0 && r.header === null) {
+    const headerEnd = buf.indexOf(10);
+    if (headerEnd < 0) return;
+    let h: unknown;
+    try {
+      h = JSON.parse(buf.toString('utf8', 0, headerEnd));
+    } catch {
+      h = null;
+    }
+    if (!checkHeader(h)) {
+      r.bad.push('line 1: not a journal header');
+      // nothing in a file without a valid header is trusted; its lines are not read
+      r.end = buf.length;
+      return;
+    }
+    r.header = h;
+    start = headerEnd + 1;
+  } else if (r.header === null) return;
+  for (;;) {
+    const nl = buf.indexOf(10, start);
+    if (nl < 0) break;
+    if (nl > start) {
+      let parsed: unknown;
+      let why: string | null;
+      try {
+        parsed = JSON.parse(buf.toString('utf8', start, nl));
+        why = checkLine(parsed);
+      } catch {
+        // a line torn by a crash mid-write (a later writer never glues onto it: see JournalWriter)
+        why = 'not valid JSON';
+      }
+      if (why === null) {
+        const line = parsed as JournalLine;
+        const p = { line, start: base + start };
+        r.lines.push(p);
+        let list = r.byRun.get(line.r);
+        if (!list) r.byRun.set(line.r, (list = []));
+        list.push(p);
+      } else if (why !== 'not valid JSON') r.bad.push(`byte ${base + start}: ${why}`);
+    }
+    start = nl + 1;
+  }
+  r.end = base + start;
+}
+
+/** Reads one journal file from the start. */
+export function readJournal(path: string): JournalRead | null {
+  return new JournalCache(join(path, '..', '..')).readOne(path);
 }
 
 /** Every journal file, by path. */
@@ -146,12 +313,7 @@ export function listJournals(mlDir: string): string[] {
   }
 }
 
-/** Reads all journals once, for an operation that looks at many runs. */
+/** Reads all journals once, from the start (no cache). */
 export function readAllJournals(mlDir: string): JournalRead[] {
-  const out: JournalRead[] = [];
-  for (const p of listJournals(mlDir)) {
-    const r = readJournal(p);
-    if (r) out.push(r);
-  }
-  return out;
+  return new JournalCache(mlDir).readAll();
 }

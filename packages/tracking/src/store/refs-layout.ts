@@ -26,8 +26,23 @@ export function formatOffsets(offsets: Map<string, number>): string {
   return out;
 }
 
+/**
+ * Reads the offsets back: only from the message's last paragraph (the trailer block git-ml writes),
+ * so text a user put into a run name or description can never pose as a trailer.
+ */
 export function parseOffsets(message: string): Map<string, number> {
   const out = new Map<string, number>();
-  for (const m of message.matchAll(/^Git-ml-journal: (\S+) (\d+)$/gm)) out.set(m[1], Number(m[2]));
+  const paragraphs = message.trimEnd().split(/\n\n/);
+  const last = paragraphs[paragraphs.length - 1];
+  for (const line of last.split('\n')) {
+    const m = /^Git-ml-journal: ([\w-]+) (\d+)$/.exec(line);
+    if (!m) return new Map();
+    out.set(m[1], Number(m[2]));
+  }
   return out;
+}
+
+/** User text (a run name) as it may appear in a commit message: one line, no control characters. */
+export function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ');
 }

@@ -1,5 +1,7 @@
 import type { GitStore } from '@git-ml/gitstore';
-import { readAllJournals, type JournalLine, type JournalRead, type PositionedLine } from '../journal/journal.js';
+import type { JournalCache, JournalLine, JournalRead } from '../journal/journal.js';
+import { CorruptRecordError } from '../errors.js';
+import { committedText } from './metric-series.js';
 import type { Metric } from '../model.js';
 import { formatMetricLine, metricFileName, parseMetricLines, parseMetricValue } from './metric-lines.js';
 import { parseOffsets } from './refs-layout.js';
@@ -15,38 +17,23 @@ export interface RunView {
   pending: { journal: JournalRead; lines: JournalLine[] }[];
 }
 
-type ByRun = Map<string, { journal: JournalRead; lines: PositionedLine[] }[]>;
-const grouped = new WeakMap<JournalRead[], ByRun>();
-
-/** Journal lines grouped by run, computed once per set of journals read. */
-function byRun(journals: JournalRead[]): ByRun {
-  let g = grouped.get(journals);
-  if (g) return g;
-  g = new Map();
-  for (const j of journals) {
-    const mine = new Map<string, PositionedLine[]>();
-    for (const p of j.lines) {
-      let l = mine.get(p.line.r);
-      if (!l) mine.set(p.line.r, (l = []));
-      l.push(p);
-    }
-    for (const [r, lines] of mine) {
-      let list = g.get(r);
-      if (!list) g.set(r, (list = []));
-      list.push({ journal: j, lines });
-    }
-  }
-  grouped.set(journals, g);
-  return g;
-}
-
 /** Unfolded lines of `runId` in `journals`, given the fold offsets of the run's head commit. */
 export function pendingLines(journals: JournalRead[], runId: string, offsets: Map<string, number>): RunView['pending'] {
   const out: RunView['pending'] = [];
-  for (const { journal, lines } of byRun(journals).get(runId) ?? []) {
+  for (const journal of journals) {
+    const lines = journal.byRun.get(runId);
+    if (!lines) continue;
     const from = offsets.get(journal.writer) ?? 0;
+    // lines are in file order: find the first unfolded one by bisection
+    let lo = 0;
+    let hi = lines.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (lines[mid].start < from) lo = mid + 1;
+      else hi = mid;
+    }
     const fresh: JournalLine[] = [];
-    for (const p of lines) if (p.start >= from) fresh.push(p.line);
+    for (let i = lo; i < lines.length && lines[i].start < journal.end; i++) fresh.push(lines[i].line);
     if (fresh.length > 0) out.push({ journal, lines: fresh });
   }
   return out;
@@ -75,22 +62,22 @@ export function readRunView(git: GitStore, ref: string, runId: string, head: str
 }
 
 /** Reads ref then journals, and repeats if the ref moved meanwhile (a fold may have removed a journal). */
-export function readRunViewStable(git: GitStore, ref: string, runId: string): RunView {
+export function readRunViewStable(git: GitStore, ref: string, runId: string, journals: JournalCache): RunView {
   for (let i = 0; ; i++) {
     const head = git.refs.read(ref);
-    const view = readRunView(git, ref, runId, head, readAllJournals(git.mlDir));
+    const view = readRunView(git, ref, runId, head, journals.readAll());
     if (git.refs.read(ref) === head || i >= 5) return view;
   }
 }
 
 /**
- * One metric's full history without reading the rest of the run: the committed `metrics/<key>`
- * blob plus that key's unfolded journal lines.
+ * One metric's full history without reading the rest of the run: the committed chunks (or the
+ * format-1 file) of `metrics/<key>` plus that key's unfolded journal lines.
  */
-export function readMetricHistoryOnly(git: GitStore, ref: string, runId: string, key: string): Metric[] {
+export function readMetricHistoryOnly(git: GitStore, ref: string, runId: string, key: string, journals: JournalCache): Metric[] {
   for (let i = 0; ; i++) {
     const head = git.refs.read(ref);
-    const journals = readAllJournals(git.mlDir);
+    const all = journals.readAll();
     let text = '';
     let offsets = new Map<string, number>();
     if (head) {
@@ -98,13 +85,19 @@ export function readMetricHistoryOnly(git: GitStore, ref: string, runId: string,
       offsets = parseOffsets(commit.message);
       const metrics = git.objects.readTree(commit.tree).find((e) => e.name === 'metrics');
       const file = metrics && git.objects.readTree(metrics.oid).find((e) => e.name === metricFileName(key));
-      if (file) text = git.objects.readBlob(file.oid).toString('utf8');
+      if (file) text = committedText((oid) => git.objects.read(oid).data, { oid: file.oid, kind: file.mode === '40000' ? 'tree' : 'blob' });
     }
-    for (const p of pendingLines(journals, runId, offsets)) {
+    for (const p of pendingLines(all, runId, offsets)) {
       for (const l of p.lines) {
         if (l.op === 'm' && l.k === key) text += formatMetricLine({ value: typeof l.v === 'number' ? l.v : parseMetricValue(l.v), timestamp: l.t, step: l.s });
       }
     }
-    if (git.refs.read(ref) === head || i >= 5) return parseMetricLines(key, text);
+    if (git.refs.read(ref) === head || i >= 5) {
+      try {
+        return parseMetricLines(key, text);
+      } catch (cause) {
+        throw new CorruptRecordError(ref, `metrics/${metricFileName(key)}`, (cause as Error).message, { cause });
+      }
+    }
   }
 }

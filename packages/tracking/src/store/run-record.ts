@@ -4,17 +4,20 @@ import { z } from 'zod';
 import { CorruptRecordError } from '../errors.js';
 import { RUN_STATUSES } from '../model.js';
 import { formatFlatYaml, parseFlatYaml } from './flat-yaml.js';
-import { latestOf, metricFileName, metricKeyFromFileName, parseMetricLines } from './metric-lines.js';
+import { metricFileName, metricKeyFromFileName, parseMetricLines } from './metric-lines.js';
+import { committedText, formatMetricsYaml, parseMetricsYaml, seriesFromPoints, writeSeries } from './metric-series.js';
 import type { ObjectSink } from './object-sink.js';
 import type { RunState } from './run-state.js';
 import { writeArtifactTree } from './artifact-tree.js';
 import { signatureNow } from './identity.js';
 
-export const RUN_FORMAT = 'git-ml/run@1';
+/** The run record format written; format 1 (whole-history metric files) is still read. */
+export const RUN_FORMAT = 'git-ml/run@2';
+export const RUN_FORMATS = ['git-ml/run@1', 'git-ml/run@2'] as const;
 
 /** The schema of `run.yaml`; `format` carries the version so the layout can evolve. */
 export const RunYamlSchema = z.object({
-  format: z.literal(RUN_FORMAT),
+  format: z.enum(RUN_FORMATS),
   run_id: z.string().min(1),
   run_name: z.string(),
   experiment_id: z.string().min(1),
@@ -63,16 +66,31 @@ export function readRunRecord(git: GitStore, ref: string, commit: string): RunSt
     conflicts: [],
   };
   const metricsTree = files.get('metrics');
+  const summaries = new Map<string, ReturnType<typeof parseMetricsYaml>[number]>();
+  if (files.has('metrics.yaml')) {
+    try {
+      for (const m of parseMetricsYaml(text('metrics.yaml'))) summaries.set(m.key, m);
+    } catch (cause) {
+      throw new CorruptRecordError(ref, 'metrics.yaml', (cause as Error).message, { cause });
+    }
+  }
   if (metricsTree) {
     for (const e of git.objects.readTree(metricsTree.oid)) {
       const key = metricKeyFromFileName(e.name);
+      const committed = { oid: e.oid, kind: e.mode === '40000' ? ('tree' as const) : ('blob' as const) };
+      const summary = summaries.get(key);
+      if (summary && committed.kind === 'tree') {
+        state.metrics.set(key, { committed, appended: '', pending: 0, latest: summary.latest, count: summary.count, min: summary.min, max: summary.max });
+        continue;
+      }
+      // format 1 (or a summary line missing): the summary comes from the history itself
       let points;
       try {
-        points = parseMetricLines(key, git.objects.readBlob(e.oid).toString('utf8'));
+        points = parseMetricLines(key, committedText((oid) => git.objects.read(oid).data, committed));
       } catch (cause) {
         throw new CorruptRecordError(ref, `metrics/${e.name}`, (cause as Error).message, { cause });
       }
-      state.metrics.set(key, { blob: e.oid, appended: '', latest: latestOf(points), count: points.length });
+      state.metrics.set(key, seriesFromPoints(points, committed));
     }
   }
   return state;
@@ -100,15 +118,9 @@ export function writeRunRecord(
   ];
   if (state.metrics.size > 0) {
     const metricEntries: TreeEntry[] = [];
-    for (const [key, m] of state.metrics) {
-      if (m.appended) {
-        const base = m.blob ? sink.read(m.blob).data.toString('utf8') : '';
-        m.blob = blob(sink, base + m.appended);
-        m.appended = '';
-      }
-      metricEntries.push({ mode: '100644', name: metricFileName(key), oid: m.blob! });
-    }
+    for (const [key, m] of state.metrics) metricEntries.push({ mode: '40000', name: metricFileName(key), oid: writeSeries(sink, m) });
     entries.push({ mode: '40000', name: 'metrics', oid: sink.add('tree', encodeTree(metricEntries)) });
+    entries.push({ mode: '100644', name: 'metrics.yaml', oid: blob(sink, formatMetricsYaml(state.metrics)) });
   }
   if (state.artifactAdds.length > 0) {
     state.artifactsTree = writeArtifactTree(sink, state.artifactsTree, state.artifactAdds);

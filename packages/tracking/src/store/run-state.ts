@@ -1,5 +1,7 @@
 import type { LifecycleStage, Metric, RunStatus } from '../model.js';
-import { formatMetricLine, isNewer } from './metric-lines.js';
+import { addPoint, emptySeries, type MetricSeries } from './metric-series.js';
+
+export type { MetricSeries };
 
 export interface RunSource {
   commit: string | null;
@@ -17,14 +19,6 @@ export interface RunInfoRecord {
   start_time: number;
   end_time: number | null;
   lifecycle_stage: LifecycleStage;
-}
-
-/** One metric's stored history: the blob already in git plus points not yet folded into it. */
-export interface MetricSeries {
-  blob: string | null;
-  appended: string;
-  latest: Metric | undefined;
-  count: number;
 }
 
 /** An artifact entry: a blob or a whole tree placed at `path` under `artifacts/`. */
@@ -106,10 +100,8 @@ export function applyEntry(s: RunState, e: Entry): void {
     case 'm': {
       const point: Metric = { key: e.k, value: metricValue(e.v), timestamp: e.t, step: e.s };
       let m = s.metrics.get(e.k);
-      if (!m) s.metrics.set(e.k, (m = { blob: null, appended: '', latest: undefined, count: 0 }));
-      m.appended += formatMetricLine(point);
-      m.count++;
-      if (!m.latest || isNewer(point, m.latest)) m.latest = point;
+      if (!m) s.metrics.set(e.k, (m = emptySeries()));
+      addPoint(m, point);
       return;
     }
     case 't':

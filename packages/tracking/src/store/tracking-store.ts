@@ -1,29 +1,28 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { GitStore, type RefTransaction } from '@git-ml/gitstore';
+import { GitStore } from '@git-ml/gitstore';
+import { thisProcess } from '@git-ml/gitstore';
 import { NotFoundError } from '../errors.js';
-import { JournalWriter, readAllJournals, removeJournalFile, type JournalRead } from '../journal/journal.js';
-import { isAlive, thisProcess } from '@git-ml/gitstore';
+import { JournalCache, JournalWriter, type JournalRead } from '../journal/journal.js';
 import { ExperimentStore } from './experiments.js';
+import { createFresh, foldBatch, TERMINAL, type FoldContext } from './fold.js';
 import { gitIdentity } from './identity.js';
-import { ObjectSink } from './object-sink.js';
-import { readPackedRunRef } from './packed-run-ref.js';
-import { formatOffsets, RUNS_PREFIX, runRef } from './refs-layout.js';
-import { readRunView, readRunViewStable, type RunView } from './run-reader.js';
-import { writeRunRecord } from './run-record.js';
+import { FOLD_CHUNK, recoverJournals } from './recovery.js';
+import { runRef } from './refs-layout.js';
+import { RunLocator } from './run-locator.js';
+import { readRunViewStable, type RunView } from './run-reader.js';
 import { applyEntry, newRunState, type Entry, type RunState } from './run-state.js';
 
-const TERMINAL = new Set(['FINISHED', 'FAILED', 'KILLED']);
-/** Refs locked at once while folding a batch; stays well under the usual 1024 open files. */
-const FOLD_CHUNK = 128;
 /** After a complete fold, a journal bigger than this is replaced by a fresh one. */
 const ROTATE_BYTES = 1 << 20;
 /** From this many new runs in one fold on, their refs are created in `packed-refs` in one write. */
 const PACKED_CREATE_MIN = 64;
+/** A logged value is folded into a commit within this long (it is durable in the journal at once). */
+const FOLD_INTERVAL_MS = Math.max(0, Number(process.env.GIT_ML_FOLD_INTERVAL_MS ?? 1000)) || 0;
+/** This many bytes of journal lines waiting make the next fold come on the next event-loop turn. */
+const FOLD_SOON_BYTES = 1 << 20;
 
 interface OwnRun {
   ref: string;
-  /** this process's view, used to check write-once params without re-reading */
+  /** this process's view of info, params and tags, used to check writes without re-reading (metrics are not kept) */
   state: RunState;
   owner: boolean;
 }
@@ -44,61 +43,67 @@ function installExitHook(): void {
   });
 }
 
-function isDeadWriter(j: JournalRead): boolean {
-  return j.header !== null && j.header.proc.pid !== process.pid && !isAlive(j.header.proc);
+/** Applies an entry to a writer's own view; metric points are not kept there (the journal has them). */
+function applyToView(s: RunState, e: Entry): void {
+  if (e.op !== 'm') applyEntry(s, e);
 }
 
 /**
- * The engine under `MlClient`: journals every change, folds journals into run commits, reads runs
- * back (committed record + unfolded journal lines), and recovers what dead processes left behind.
+ * The engine under `MlClient`: journals every change (durable at once), folds journal lines into
+ * run commits — at most about once a second per process, sooner when a run ends or many lines wait,
+ * and at `flush()`/`close()`/exit — reads runs back (committed record + unfolded journal lines), and
+ * recovers what dead processes left behind (see `fold.ts`, `recovery.ts`, `run-locator.ts`).
  */
 export class TrackingStore {
   readonly git: GitStore;
   readonly experiments: ExperimentStore;
   readonly author: { name: string; email: string };
+  /** every process's journal, read incrementally */
+  readonly journals: JournalCache;
   private journal: JournalWriter;
+  private locator: RunLocator;
   private own = new Map<string, OwnRun>();
   private dirty = new Set<string>();
-  private foldTimer: NodeJS.Immediate | null = null;
-  private refCache = new Map<string, string>();
+  private pendingBytes = 0;
+  private foldTimer: NodeJS.Timeout | null = null;
+  private soonTimer: NodeJS.Immediate | null = null;
+  private knownCommits = new Set<string>();
   /** runs whose fold failed (e.g. a corrupt record), with the reason; their lines stay journaled */
   readonly unfoldable = new Map<string, string>();
+  private readonly ctx: FoldContext;
 
   constructor(repo: string) {
     this.git = GitStore.open(repo);
     this.author = gitIdentity(this.git.location.commonDir);
     this.experiments = new ExperimentStore(this.git, this.author);
     this.journal = new JournalWriter(this.git.mlDir, thisProcess());
+    this.journals = new JournalCache(this.git.mlDir);
+    this.locator = new RunLocator(this.git);
+    this.ctx = {
+      git: this.git,
+      author: this.author,
+      refOf: (runId, journals) => this.own.get(runId)?.ref ?? this.locator.find(runId, () => journals),
+      folded: (runId, state) => {
+        this.dirty.delete(runId);
+        this.unfoldable.delete(runId);
+        if (TERMINAL.has(state.info.status)) this.own.delete(runId);
+      },
+      unfoldable: (runId, why) => {
+        // only runs with lines of this process matter here (recovery handles other journals)
+        if (this.dirty.has(runId)) this.unfoldable.set(runId, why);
+      },
+      hasCommit: (oid) => this.hasCommit(oid),
+    };
     openStores.add(this);
     installExitHook();
     this.recover();
   }
 
   /** Ref of a run, found by id across experiments (loose refs, packed refs, or a journal only). */
-  runRefOf(runId: string, journals?: JournalRead[]): string {
+  runRefOf(runId: string): string {
     const own = this.own.get(runId);
     if (own) return own.ref;
-    const cached = this.refCache.get(runId);
-    if (cached && this.git.refs.read(cached)) return cached;
-    const runsDir = join(this.git.location.commonDir, RUNS_PREFIX);
-    if (existsSync(runsDir)) {
-      for (const exp of readdirSync(runsDir)) {
-        if (existsSync(join(runsDir, exp, runId))) return this.remember(runId, runRef(exp, runId));
-      }
-    }
-    const packed = readPackedRunRef(this.git.location.commonDir, runId);
-    if (packed) return this.remember(runId, packed);
-    for (const j of journals ?? readAllJournals(this.git.mlDir)) {
-      for (const { line } of j.lines) {
-        if (line.r === runId && line.op === 'create') return this.remember(runId, runRef(line.info.experiment_id, runId));
-      }
-    }
-    throw new NotFoundError(`Run '${runId}' not found. List runs with \`git-ml runs list\`; if it was logged in another clone, run \`git-ml pull\`.`, { run_id: runId });
-  }
-
-  private remember(runId: string, ref: string): string {
-    this.refCache.set(runId, ref);
-    return ref;
+    return this.locator.mustFind(runId, () => this.journals.readAll());
   }
 
   /** Starts a run: journals its creation (the ref appears at the first fold). */
@@ -106,10 +111,12 @@ export class TrackingStore {
     this.experiments.ensure(create.info.experiment_id);
     const runId = create.info.run_id;
     const ref = runRef(create.info.experiment_id, runId);
-    this.journal.append(`${JSON.stringify({ r: runId, own: owner || undefined, ...create })}\n`);
+    const line = `${JSON.stringify({ r: runId, own: owner || undefined, ...create })}\n`;
+    this.journal.append(line);
     const state = newRunState(create);
     this.own.set(runId, { ref, state, owner });
-    this.markDirty(runId);
+    this.locator.remember(runId, ref);
+    this.markDirty(runId, line.length, false);
     return state;
   }
 
@@ -118,37 +125,48 @@ export class TrackingStore {
     let own = this.own.get(runId);
     if (own) return own;
     const ref = this.runRefOf(runId);
-    const view = readRunViewStable(this.git, ref, runId);
+    const view = readRunViewStable(this.git, ref, runId, this.journals);
     if (!view.state) throw new NotFoundError(`Run '${runId}' not found.`, { run_id: runId });
+    view.state.metrics.clear();
     own = { ref, state: view.state, owner: false };
     this.own.set(runId, own);
     return own;
   }
 
-  /** Appends already-validated entries; durable once this returns. */
+  /** Appends already-validated entries in one write (all or nothing); durable once this returns. */
   append(runId: string, entries: Entry[]): void {
     const own = this.writable(runId);
     let text = '';
+    let ends = false;
     for (const e of entries) {
-      applyEntry(own.state, e);
       text += `${JSON.stringify({ r: runId, ...e })}\n`;
+      if (e.op === 'u' && e.status !== undefined && TERMINAL.has(e.status)) ends = true;
     }
     this.journal.append(text);
-    this.markDirty(runId);
+    for (const e of entries) applyToView(own.state, e);
+    this.markDirty(runId, text.length, ends);
   }
 
   /** The hot path of `logMetric`: a pre-serialized line, no re-parse. */
   appendRaw(runId: string, line: string, apply: Entry): void {
     const own = this.writable(runId);
-    applyEntry(own.state, apply);
     this.journal.append(line);
-    this.markDirty(runId);
+    applyToView(own.state, apply);
+    this.markDirty(runId, line.length, false);
   }
 
-  private markDirty(runId: string): void {
+  /**
+   * Schedules a fold: within FOLD_INTERVAL_MS, or on the next event-loop turn when a run ended or
+   * many lines are waiting. A loop that logs or ends a thousand runs still becomes one fold.
+   */
+  private markDirty(runId: string, bytes: number, soon: boolean): void {
     this.dirty.add(runId);
-    // Fold soon, in one batch: a loop that ends a thousand runs becomes one packfile.
-    if (!this.foldTimer) this.foldTimer = setImmediate(() => this.backgroundFlush()).unref();
+    this.pendingBytes += bytes;
+    if (soon || this.pendingBytes >= FOLD_SOON_BYTES || FOLD_INTERVAL_MS === 0) {
+      if (!this.soonTimer) this.soonTimer = setImmediate(() => this.backgroundFlush()).unref();
+    } else if (!this.foldTimer) {
+      this.foldTimer = setTimeout(() => this.backgroundFlush(), FOLD_INTERVAL_MS).unref();
+    }
   }
 
   /** A fold in the background must never take the process down: the lines stay in the journal. */
@@ -163,130 +181,45 @@ export class TrackingStore {
   /** Reads a run (committed + pending). */
   readRun(runId: string): RunView & { ref: string } {
     const ref = this.runRefOf(runId);
-    const view = readRunViewStable(this.git, ref, runId);
+    const view = readRunViewStable(this.git, ref, runId, this.journals);
     if (!view.state) throw new NotFoundError(`Run '${runId}' not found.`, { run_id: runId });
     return { ...view, ref };
   }
 
   /** Folds pending journal lines of the given runs (default: every run this process changed) into commits. */
   flush(runIds: Iterable<string> = this.dirty): void {
-    if (this.foldTimer) {
-      clearImmediate(this.foldTimer);
-      this.foldTimer = null;
-    }
+    const all = runIds === this.dirty;
     const ids = [...runIds];
+    if (all) {
+      if (this.foldTimer) clearTimeout(this.foldTimer);
+      if (this.soonTimer) clearImmediate(this.soonTimer);
+      this.foldTimer = null;
+      this.soonTimer = null;
+      this.pendingBytes = 0;
+    }
     if (ids.length === 0) return;
-    const journals = readAllJournals(this.git.mlDir);
+    const journals = this.journals.readAll();
     const fresh = ids.filter((id) => this.own.get(id)?.owner && this.git.refs.read(this.own.get(id)!.ref) === null);
     const freshSet = new Set(fresh);
     const rest = fresh.length >= PACKED_CREATE_MIN ? ids.filter((id) => !freshSet.has(id)) : ids;
     if (rest !== ids) {
       try {
-        this.createFresh(fresh, journals);
+        createFresh(this.ctx, fresh.map((runId) => ({ runId, ref: this.own.get(runId)!.ref })), journals);
       } catch (err) {
         // a ref appeared meanwhile (another process folded one of these runs): fold them one by one
         if ((err as { code?: string }).code !== 'REF_CONFLICT') throw err;
         rest.push(...fresh);
       }
     }
-    for (let i = 0; i < rest.length; i += FOLD_CHUNK) this.foldBatch(rest.slice(i, i + FOLD_CHUNK), journals, new Map());
+    for (let i = 0; i < rest.length; i += FOLD_CHUNK) foldBatch(this.ctx, rest.slice(i, i + FOLD_CHUNK), journals, new Map());
     this.rotateIfFolded();
   }
 
-  /**
-   * Folds each run's unfolded lines into one new commit per run. All objects of the batch are
-   * written (as one pack when there are many) before any ref moves; each ref moves under its lock.
-   */
-  private foldBatch(runIds: string[], journals: JournalRead[], orphans: Map<string, number>): void {
-    const sink = new ObjectSink(this.git);
-    const txs: { tx: RefTransaction; ref: string; commit: string; runId: string; view: RunView }[] = [];
-    try {
-      for (const runId of runIds) {
-        const ref = this.runRefOf(runId, journals);
-        const tx = this.git.refs.transaction();
-        let head: string | null;
-        let view: RunView;
-        try {
-          head = tx.lock(ref);
-          view = readRunView(this.git, ref, runId, head, journals);
-        } catch (err) {
-          // one unreadable run must not stop the others; its lines stay in the journal
-          tx.release();
-          this.unfoldable.set(runId, (err as Error).message);
-          continue;
-        }
-        if (!view.state) {
-          tx.release();
-          continue;
-        }
-        const orphanedAt = orphans.get(runId);
-        const killed = orphanedAt !== undefined && view.state.info.status === 'RUNNING';
-        if (killed) applyEntry(view.state, { op: 'u', status: 'KILLED', end_time: orphanedAt || Date.now() });
-        if (view.pending.length === 0 && !killed) {
-          tx.release();
-          this.dirty.delete(runId);
-          continue;
-        }
-        const offsets = new Map(view.offsets);
-        for (const p of view.pending) offsets.set(p.journal.writer, Math.max(offsets.get(p.journal.writer) ?? 0, p.journal.end));
-        const live = new Set(journals.map((j) => j.writer));
-        for (const w of offsets.keys()) if (!live.has(w)) offsets.delete(w);
-        const s = view.state;
-        const parents = head ? [head] : this.parentsOf(s);
-        txs.push({ tx, ref, commit: writeRunRecord(this.git, sink, s, parents, this.commitMessage(s, offsets), this.author), runId, view });
-      }
-      sink.flush();
-      for (const t of txs) {
-        t.tx.set(t.ref, t.commit);
-        t.tx.commit();
-        this.dirty.delete(t.runId);
-        for (const c of t.view.state!.conflicts) process.stderr.write(`git-ml: warning: run ${t.runId}: ${c}\n`);
-        const own = this.own.get(t.runId);
-        if (own && TERMINAL.has(t.view.state!.info.status)) this.own.delete(t.runId);
-      }
-    } finally {
-      for (const t of txs) t.tx.release();
-    }
-  }
-
-  private knownCommits = new Set<string>();
   private hasCommit(oid: string): boolean {
     if (this.knownCommits.has(oid)) return true;
     const ok = this.git.objects.has(oid);
     if (ok) this.knownCommits.add(oid);
     return ok;
-  }
-
-  /**
-   * First fold of many runs created here: their refs are created with one write of `packed-refs`
-   * rather than a lock file per ref (the expensive part on most file systems).
-   */
-  private createFresh(runIds: string[], journals: JournalRead[]): void {
-    const sink = new ObjectSink(this.git);
-    const refs = new Map<string, string>();
-    const done: string[] = [];
-    for (const runId of runIds) {
-      const ref = this.own.get(runId)!.ref;
-      const view = readRunView(this.git, ref, runId, null, journals);
-      if (!view.state) continue;
-      const offsets = new Map<string, number>();
-      for (const p of view.pending) offsets.set(p.journal.writer, p.journal.end);
-      refs.set(ref, writeRunRecord(this.git, sink, view.state, this.parentsOf(view.state), this.commitMessage(view.state, offsets), this.author));
-      done.push(runId);
-      if (TERMINAL.has(view.state.info.status)) this.own.delete(runId);
-    }
-    sink.flush();
-    this.git.refs.createPacked(refs);
-    for (const r of done) this.dirty.delete(r);
-  }
-
-  private parentsOf(s: RunState): string[] {
-    return s.source?.commit && this.hasCommit(s.source.commit) ? [s.source.commit] : [];
-  }
-
-  private commitMessage(s: RunState, offsets: Map<string, number>): string {
-    const conflicts = s.conflicts.map((c) => `Conflict: ${c}\n`).join('');
-    return `git-ml: run ${s.info.run_name} (${s.info.status})\n\nRun ${s.info.run_id} in experiment ${s.info.experiment_id}.\n${conflicts}\n${formatOffsets(offsets)}`;
   }
 
   /** Once everything this process journaled is folded, a big journal is replaced by a fresh one. */
@@ -297,34 +230,19 @@ export class TrackingStore {
     if (owned.length > 0) this.journal.append(owned.map(([r]) => `{"r":"${r}","op":"own"}\n`).join(''));
   }
 
-  /** Folds what dead processes left in `.git/ml/journal`, marking runs they owned KILLED. */
+  /** Folds what dead processes left in `.git/ml/journal` (see recovery.ts). */
   recover(): void {
-    const journals = readAllJournals(this.git.mlDir);
-    const dead = journals.filter(isDeadWriter);
-    for (const j of journals) {
-      if (j.header) continue;
-      // a header never finished: its writer died at once, and nothing else can be in the file
-      const st = statSync(j.path, { throwIfNoEntry: false });
-      if (st && Date.now() - st.mtimeMs > 60_000) removeJournalFile(j.path);
-    }
-    if (dead.length === 0) return;
-    const runIds = [...new Set(dead.flatMap((j) => j.lines.map((l) => l.line.r)))];
-    const orphans = orphanedRuns(dead);
-    try {
-      for (let i = 0; i < runIds.length; i += FOLD_CHUNK) this.foldBatch(runIds.slice(i, i + FOLD_CHUNK), journals, orphans);
-    } catch (err) {
-      // another process is recovering the same journals right now; it will finish the job
-      if ((err as { code?: string }).code === 'REF_LOCKED') return;
-      throw err;
-    }
-    for (const j of dead) {
-      if (!j.lines.some((l) => this.unfoldable.has(l.line.r))) removeJournalFile(j.path);
-    }
+    this.git.objects.releaseStaleKeeps();
+    recoverJournals(this.ctx, this.git.mlDir, this.journals.readAll());
   }
 
   /** Folds everything and releases the journal; runs left RUNNING stay RUNNING (as in MLflow). */
   close(): void {
     this.flush([...new Set([...this.dirty, ...this.own.keys()])]);
+    if (this.foldTimer) clearTimeout(this.foldTimer);
+    if (this.soonTimer) clearImmediate(this.soonTimer);
+    this.foldTimer = null;
+    this.soonTimer = null;
     if (this.unfoldable.size > 0) {
       for (const [runId, why] of this.unfoldable) {
         process.stderr.write(`git-ml: warning: run ${runId} could not be folded (${why}); its values stay in .git/ml/journal and are folded once the record is fixed.\n`);
@@ -334,21 +252,9 @@ export class TrackingStore {
     this.own.clear();
     openStores.delete(this);
   }
-}
 
-/**
- * Runs that dead writers owned (a create or `own` line marked `own`), with the time of the last
- * thing each logged: if still RUNNING, they end KILLED at that time.
- */
-function orphanedRuns(dead: JournalRead[]): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const j of dead) {
-    const last = new Map<string, number>();
-    for (const { line } of j.lines) {
-      if ((line.op === 'create' && line.own) || line.op === 'own') out.set(line.r, line.op === 'create' ? line.info.start_time : 0);
-      if (line.op === 'm') last.set(line.r, Math.max(last.get(line.r) ?? 0, line.t));
-    }
-    for (const [r, t] of out) out.set(r, Math.max(t, last.get(r) ?? 0));
+  /** Journals as they are now (for readers that look at many runs). */
+  readJournals(): JournalRead[] {
+    return this.journals.readAll();
   }
-  return out;
 }

@@ -1,6 +1,8 @@
 import type { RunState } from '../store/run-state.js';
 import { decodeTree, encodeTree, type GitStore, type TreeEntry } from '@git-ml/gitstore';
 import type { ObjectSink } from '../store/object-sink.js';
+import { parseMetricLines } from '../store/metric-lines.js';
+import { committedText, seriesFromPoints } from '../store/metric-series.js';
 
 const TERMINAL = new Set(['FINISHED', 'FAILED', 'KILLED']);
 
@@ -77,14 +79,14 @@ export function mergeRunStates(
   info.end_time = Math.max(ours.info.end_time ?? 0, theirs.info.end_time ?? 0) || null;
   info.start_time = Math.min(ours.info.start_time, theirs.info.start_time);
   const metrics = new Map(ours.metrics);
-  const read = (oid: string | null) => (oid ? sink.read(oid).data.toString('utf8') : '');
+  const read = (oid: string) => sink.read(oid).data;
   for (const [k, m] of theirs.metrics) {
     const mine = ours.metrics.get(k);
     if (!mine) metrics.set(k, m);
-    else if (mine.blob !== m.blob) {
-      const text = mergeMetricText(read(base?.metrics.get(k)?.blob ?? null), read(mine.blob), read(m.blob));
-      const latest = mine.latest && m.latest ? ((m.latest.step > mine.latest.step || (m.latest.step === mine.latest.step && m.latest.timestamp > mine.latest.timestamp)) ? m.latest : mine.latest) : (mine.latest ?? m.latest);
-      metrics.set(k, { blob: sink.add('blob', Buffer.from(text)), appended: '', latest, count: mine.count + m.count });
+    else if (mine.committed?.oid !== m.committed?.oid || mine.appended !== m.appended) {
+      const text = mergeMetricText(committedText(read, base?.metrics.get(k)?.committed ?? null), committedText(read, mine.committed) + mine.appended, committedText(read, m.committed) + m.appended);
+      // written afresh in chunks (any format in, format 2 out)
+      metrics.set(k, seriesFromPoints(parseMetricLines(k, text), null));
     }
   }
   const state: RunState = {

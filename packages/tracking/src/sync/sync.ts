@@ -1,5 +1,5 @@
 import type { MlClient } from '../client.js';
-import { EXPERIMENTS_PREFIX, RUNS_PREFIX } from '../store/refs-layout.js';
+import { EXPERIMENTS_PREFIX, RUNS_PREFIX, formatOffsets, oneLine, parseOffsets } from '../store/refs-layout.js';
 import { readRunRecord, writeRunRecord } from '../store/run-record.js';
 import { ObjectSink } from '../store/object-sink.js';
 import { git, isAncestor, mergeBase, pushRefs } from './git-cli.js';
@@ -83,10 +83,18 @@ function mergeRef(client: MlClient, ref: string, ours: string, theirs: string, p
     if (conflicts.length > 0) {
       return `${conflicts.join('; ')}. Kept the local run unchanged. Re-run with \`git-ml pull --prefer ours\` (keep local values) or \`--prefer theirs\` (take the remote's).`;
     }
-    commit = writeRunRecord(g, sink, state, [ours, theirs], `git-ml: merge run ${state.info.run_name} from the remote`, store.author);
+    // the merge holds every journal line the local side held: keep its fold offsets, or live
+    // processes' lines would be folded a second time (duplicated points, reverted tags)
+    const offsets = parseOffsets(g.objects.readCommit(ours).message);
+    commit = writeRunRecord(g, sink, state, [ours, theirs], `git-ml: merge run ${oneLine(state.info.run_name)} from the remote\n\n${formatOffsets(offsets)}`, store.author);
   }
-  sink.flush();
-  g.refs.update([{ ref, expect: ours, value: commit }]);
+  try {
+    sink.flush();
+    g.refs.update([{ ref, expect: ours, value: commit }]);
+    sink.settle();
+  } finally {
+    sink.discard();
+  }
   return true;
 }
 
