@@ -100,8 +100,13 @@ export function printLoops(res) {
   if (h) console.log(`\nhistory of ${f(h.points)} points (one metric, fresh client): ${f(h.cold_ms, 1)} ms; warm ${f(h.warm_ms, 1)} ms`);
   const s = res.sweep;
   const p = res.processes;
-  if (s) console.log(`sweep: ${s.runs} runs × ${s.steps} steps logging at once in one process: ${f(s.values_per_s)} values/s (${f(s.ms)} ms)${s.timed_out ? ' — timed out' : ''}`);
-  if (p) console.log(`processes: ${p.procs} × ${p.steps} steps, one run each, at once: ${f(p.values_per_s)} values/s in total (${f(p.ms)} ms)${p.timed_out ? ' — timed out' : ''}`);
+  // baseline: the single-run setImmediate loop at the same number of steps, when it was measured
+  const single = (steps) => {
+    const l = res.loops.find((x) => x.mode === 'immediate' && x.steps === steps);
+    return l ? `; one run alone: ${f(l.values_per_s)} values/s` : '';
+  };
+  if (s) console.log(`sweep: ${s.runs} runs × ${s.steps} steps logging at once in one process: ${f(s.values_per_s)} values/s (${f(s.ms)} ms)${s.timed_out ? ' — timed out' : ''}${single(s.steps)}`);
+  if (p) console.log(`processes: ${p.procs} × ${p.steps} steps, one run each, at once: ${f(p.values_per_s)} values/s in total (${f(p.ms)} ms)${p.timed_out ? ' — timed out' : ''}${single(p.steps)}`);
   for (const [variant, c] of Object.entries(res.create ?? {})) {
     console.log(`runs created, ${variant} loop (createRun + logBatch of 3 metrics, 5 params + setTerminated): 1 process ${f(c.one.runs_per_s, 1)} runs/s; ${c.many.procs} processes ${f(c.many.runs_per_s, 1)} runs/s in total${c.many.timed_out ? ' — timed out' : ''}`);
   }
