@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // git-ml's benchmark: the tracking hot paths at several scales, with C git as a same-machine baseline.
 // Usage: npm run bench [-- --scales 1000,10000,100000 --repeat 5 --registry-tags 10000 --serve-seconds 5]
+//        training loops, sweeps, processes at once and MLflow side by side (bench/loops.mjs, `--no-loops` skips):
+//        [-- --steps 1000,10000 --big --quick --budget 120 --mlflow-pythonpath P]; its medians use --repeat too (default 3)
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { MlClient } from '@git-ml/tracking';
 import { GitStore } from '@git-ml/gitstore';
+import { loopOptions, loopsBench, printLoops } from './loops.mjs';
 import { registryBench } from './registry.mjs';
 import { serveBench } from './serve.mjs';
 import { flavorCases } from './flavors.mjs';
@@ -154,6 +157,11 @@ for (const n of scales) {
   rmSync(repo, { recursive: true, force: true });
 }
 
+if (!args.includes('--no-loops')) {
+  process.stderr.write('bench: training loops, sweeps, processes at once, MLflow side by side (bench/loops.mjs)…\n');
+  results.loops = await loopsBench(loopOptions(args));
+}
+
 if (registryTags > 0) {
   process.stderr.write(`bench: registry with ${registryTags} version tags…\n`);
   const repo = newRepo();
@@ -195,6 +203,7 @@ if (results.serve) {
   }
   console.log(`ONNX flavor overhead over a bare InferenceSession.run: ${JSON.stringify(results.onnx_overhead)}`);
 }
+if (results.loops) printLoops(results.loops);
 const out = join(dirname(fileURLToPath(import.meta.url)), 'results');
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'latest.json'), JSON.stringify(results, null, 2));
