@@ -12,7 +12,6 @@ export { resolveRepo } from './repo-location.js';
 export { runRef, experimentRef, RUNS_PREFIX, EXPERIMENTS_PREFIX, DEFAULT_EXPERIMENT_ID } from './store/refs-layout.js';
 export { GitMlError } from '@git-ml/gitstore';
 export { push, pull, type PullResult, type PushResult } from './sync/sync.js';
-export { git, isAncestor, mergeBase, pushRefs } from './sync/git-cli.js';
 export {
   getClient,
   setTrackingRepo,

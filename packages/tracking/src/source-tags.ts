@@ -1,17 +1,7 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import type { GitStore } from '@git-ml/gitstore';
 import type { RunSource } from './store/run-state.js';
-
-function remoteUrl(commonDir: string): string | null {
-  try {
-    const text = readFileSync(join(commonDir, 'config'), 'utf8');
-    const m = /\[remote "origin"\][^[]*?url\s*=\s*(\S+)/.exec(text);
-    return m ? m[1] : null;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * The code a run is about to run on, and MLflow's system tags that describe it. Snapshots are
@@ -45,7 +35,7 @@ export class SourceContext {
     if (source.head && source.head !== source.commit) tags['git-ml.source.head'] = source.head;
     if (source.dirty !== null) tags['git-ml.source.dirty'] = String(source.dirty);
     if (source.branch) tags['mlflow.source.git.branch'] = source.branch;
-    const url = remoteUrl(this.git.location.commonDir);
+    const url = this.git.config().get('remote.origin.url');
     if (url) tags['mlflow.source.git.repoURL'] = url;
     return tags;
   }

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GitStore } from '@git-ml/gitstore';
 import type { JournalRead } from '../journal/journal.js';
@@ -9,8 +9,6 @@ import { pendingLines, readRunView } from '../store/run-reader.js';
 import { toRun } from '../store/to-run.js';
 
 const INDEX_VERSION = 1;
-/** A directory changed this recently may change again within the same timestamp tick: re-list it. */
-const RACY_MS = 2000;
 
 interface Entry {
   commit: string;
@@ -35,7 +33,7 @@ export class RunIndex {
     private git: GitStore,
     private journals: () => JournalRead[],
   ) {
-    this.path = join(git.mlDir, 'index', 'runs.json');
+    this.path = join(git.area('index'), 'runs.json');
     this.load();
   }
 
@@ -51,7 +49,6 @@ export class RunIndex {
 
   save(): void {
     if (!this.changed) return;
-    mkdirSync(join(this.git.mlDir, 'index'), { recursive: true });
     const tmp = `${this.path}.${process.pid}.tmp`;
     const entries = [...this.entries].map(([ref, e]) => [ref, e.commit, e.run]);
     writeFileSync(tmp, JSON.stringify({ version: INDEX_VERSION, entries }));
@@ -59,30 +56,9 @@ export class RunIndex {
     this.changed = false;
   }
 
-  private currentSignature(): { sig: string; racy: boolean } {
-    const root = join(this.git.location.commonDir, RUNS_PREFIX);
-    const now = Date.now();
-    let racy = false;
-    const parts: string[] = [];
-    const add = (p: string) => {
-      const st = statSync(p, { throwIfNoEntry: false, bigint: true });
-      if (!st) return parts.push(`${p}:-`);
-      if (now - Number(st.mtimeMs) < RACY_MS) racy = true;
-      parts.push(`${p}:${st.ino}:${st.mtimeNs}:${st.size}`);
-    };
-    add(join(this.git.location.commonDir, 'packed-refs'));
-    add(root);
-    try {
-      for (const d of readdirSync(root)) add(join(root, d));
-    } catch {
-      // no runs yet
-    }
-    return { sig: parts.join('|'), racy };
-  }
-
   /** Brings the index up to date with the refs; cheap when nothing changed. */
   refresh(): void {
-    const { sig, racy } = this.currentSignature();
+    const { stamp: sig, racy } = this.git.refsChangeStamp(RUNS_PREFIX);
     if (sig === this.signature) return;
     const refs = this.git.refs.list(RUNS_PREFIX);
     for (const ref of [...this.entries.keys()]) {
