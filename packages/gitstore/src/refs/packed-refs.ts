@@ -58,3 +58,7 @@ export function formatPackedRefs(p: PackedRefs): string {
   }
   return out;
 }
+
+export function packedRefsPath(commonDir: string): string {
+  return join(commonDir, 'packed-refs');
+}
