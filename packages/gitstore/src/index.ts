@@ -18,3 +18,4 @@ export {
   CorruptObjectError,
 } from './errors.js';
 export { isAlive, thisProcess, processStartTime, type ProcessIdentity } from './repo/process-identity.js';
+export { PackedRefsDamagedError } from './refs/packed-refs.js';

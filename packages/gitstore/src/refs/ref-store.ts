@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, rmdirSync, unlinkSync } from 'no
 import { dirname, join } from 'node:path';
 import { RefConflictError, RefLockedError } from '../errors.js';
 import { LockFiles } from './lock-file.js';
-import { formatPackedRefs, packedRefsPath, readPackedRefs } from './packed-refs.js';
+import { formatPackedRefs, packedRefsPath, readPackedRefs, readPackedRefsForRewrite } from './packed-refs.js';
 import { assertRefName } from './ref-name.js';
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -92,12 +92,17 @@ export class RefStore {
           throw new RefConflictError(ref, null, packed.refs.get(ref) ?? readLooseRef(loose));
         }
       }
-      const next = { header: packed.header, refs: new Map(packed.refs), peeled: new Map(packed.peeled) };
-      for (const [ref, oid] of refs) next.refs.set(ref, oid);
-      this.locks.replace(path, formatPackedRefs(next));
+      if (!packed.damage) {
+        const next = { header: packed.header, refs: new Map(packed.refs), peeled: new Map(packed.peeled) };
+        for (const [ref, oid] of refs) next.refs.set(ref, oid);
+        this.locks.replace(path, formatPackedRefs(next));
+        return;
+      }
     } finally {
       this.locks.release(`${path}.lock`);
     }
+    // A damaged packed-refs is never rewritten (readPackedRefs has warned): new refs go loose.
+    this.update([...refs].map(([ref, value]) => ({ ref, value, expect: null })));
   }
 
   transaction(): RefTransaction {
@@ -198,7 +203,7 @@ export class RefTransaction {
     const path = packedRefsPath(this.store.commonDir);
     this.store.acquireLock('packed-refs', path);
     try {
-      const packed = readPackedRefs(this.store.commonDir);
+      const packed = readPackedRefsForRewrite(this.store.commonDir);
       const next = { header: packed.header, refs: new Map(packed.refs), peeled: new Map(packed.peeled) };
       for (const r of refs) {
         next.refs.delete(r);
