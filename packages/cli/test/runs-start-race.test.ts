@@ -15,8 +15,8 @@ function gitMlAsync(cwd: string, args: string[]): Promise<{ code: number | null;
 }
 
 describe('runs start from many processes at once', () => {
-  it('8 parallel `git-ml runs start --experiment sweep` (× 4 trials) all succeed, in one experiment named sweep', async () => {
-    for (let trial = 0; trial < 4; trial++) {
+  it('8 parallel `git-ml runs start --experiment sweep` (× 3 trials) all succeed, in one experiment named sweep', async () => {
+    for (let trial = 0; trial < 3; trial++) {
       const repo = tempRepo();
       const results = await Promise.all(Array.from({ length: 8 }, () => gitMlAsync(repo, ['runs', 'start', '--experiment', 'sweep'])));
       for (const r of results) expect(r.code, `trial ${trial}: ${r.stderr}`).toBe(0);
@@ -32,5 +32,5 @@ describe('runs start from many processes at once', () => {
       expect(runRefs.sort()).toEqual(runIds.map((id) => `refs/ml/runs/${expId}/${id}`).sort());
       git(repo, 'fsck', '--strict', '--no-progress');
     }
-  });
+  }, 180_000); // 24 CLI processes on a loaded machine
 });
