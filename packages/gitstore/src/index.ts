@@ -22,3 +22,4 @@ export { runGit, runGitSync, gitOrThrow, gitReason, gitEnv, type GitResult, type
 export { fetchRefs, pushRefs, lsRemote, isAncestor, mergeBase } from './transport/transport.js';
 export { readGitConfig, type GitConfig } from './repo/config.js';
 export type { ChangeStamp } from './refs/ref-queries.js';
+export { PackedRefsDamagedError } from './refs/packed-refs.js';

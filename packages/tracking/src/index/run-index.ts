@@ -7,8 +7,10 @@ import { RUNS_PREFIX, parseOffsets, parseRunRef, runRef } from '../store/refs-la
 import { readRunRecord } from '../store/run-record.js';
 import { pendingLines, readRunView } from '../store/run-reader.js';
 import { toRun } from '../store/to-run.js';
+import { assertRecordMatchesRef } from './record-identity.js';
 
-const INDEX_VERSION = 1;
+/** 2: records whose run.yaml names another run than their ref are no longer indexed (rebuild). */
+const INDEX_VERSION = 2;
 
 interface Entry {
   commit: string;
@@ -70,7 +72,9 @@ export class RunIndex {
     for (const [ref, commit] of refs) {
       if (this.entries.get(ref)?.commit === commit) continue;
       try {
-        this.entries.set(ref, { commit, run: toRun(readRunRecord(this.git, ref, commit), ref) });
+        const run = toRun(readRunRecord(this.git, ref, commit), ref);
+        assertRecordMatchesRef(ref, run.info);
+        this.entries.set(ref, { commit, run });
         this.problems.delete(ref);
       } catch (err) {
         this.entries.delete(ref);
@@ -112,7 +116,10 @@ export class RunIndex {
       }
       try {
         const view = readRunView(this.git, ref, runId, indexed?.commit ?? this.git.refs.read(ref), journals);
-        if (view.state) byId.set(runId, toRun(view.state, ref));
+        if (view.state) {
+          assertRecordMatchesRef(ref, view.state.info);
+          byId.set(runId, toRun(view.state, ref));
+        }
       } catch (err) {
         this.problems.set(ref, (err as Error).message);
       }
