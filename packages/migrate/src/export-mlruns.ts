@@ -159,7 +159,7 @@ function exportRegistry(registry: RegistryClient, root: string, s: ExportSummary
     writeYaml(dir, {
       aliases,
       creation_timestamp: m.creation_timestamp,
-      description: m.description ?? '',
+      description: m.description || null,
       last_updated_timestamp: m.last_updated_timestamp,
       name: m.name,
     });
@@ -179,7 +179,7 @@ function exportRegistry(registry: RegistryClient, root: string, s: ExportSummary
         aliases: [],
         creation_timestamp: v.record.creation_timestamp,
         current_stage: live ? 'None' : 'Deleted_Internal',
-        description: live?.description ?? v.record.description ?? '',
+        description: (live?.description ?? v.record.description) || null,
         last_updated_timestamp: live?.last_updated_timestamp ?? v.record.creation_timestamp,
         name: m.name,
         run_id: v.record.run_id,

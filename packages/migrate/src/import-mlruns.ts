@@ -3,7 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GitMlError } from '@git-ml/gitstore';
 import type { RegistryClient } from '@git-ml/registry';
-import { NotFoundError, type Experiment, type MlClient } from '@git-ml/tracking';
+import { AlreadyExistsError, NotFoundError, type Experiment, type MlClient } from '@git-ml/tracking';
 import { BadSourceError, MigrateError } from './errors.js';
 import { META, MODELS, TRASH } from './mlruns/layout.js';
 import { experimentDirs, readExperiment, readRun, runDirs, type SourceExperiment } from './mlruns/read-tracking.js';
@@ -149,7 +149,18 @@ function upsertExperiment(client: MlClient, exp: SourceExperiment, dir: string, 
   } catch (err) {
     if (!(err instanceof NotFoundError)) throw err;
   }
+  // the default experiment is virtual until written: give it MLflow's record
+  const virtualDefault = here?.experiment_id === '0' && here.creation_time === 0 && here.last_update_time === 0 && here.name === exp.name;
   try {
+    if (virtualDefault) {
+      try {
+        client.importExperiment(exp);
+        s.experiments.created++;
+        return true;
+      } catch (err) {
+        if (!(err instanceof AlreadyExistsError)) throw err; // it has a record already: update it below
+      }
+    }
     if (!here) {
       const clash = client.getExperimentByName(exp.name);
       if (clash) {
@@ -163,7 +174,7 @@ function upsertExperiment(client: MlClient, exp: SourceExperiment, dir: string, 
       s.experiments.created++;
       return true;
     }
-    if (here.name !== exp.name) {
+    if (here!.name !== exp.name) {
       s.skipped.push({ path: dir, reason: `experiment and its runs skipped: id ${exp.experiment_id} is experiment '${here.name}' here, not '${exp.name}'. Rename it here (\`git-ml experiments rename\`) if it is the same one, then import again.` });
       return false;
     }
