@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { streamBlobFromFile } from '@git-ml/gitstore';
 import { cleanArtifactPath, downloadArtifactTree, listArtifactTree, storeDirectory, type FileInfo } from './artifacts.js';
@@ -413,7 +413,7 @@ export class MlClient {
     }
     this.getExperiment(info.experiment_id);
     const result: RunImportResult = { outcome: 'unchanged', params: 0, tags: 0, metricPoints: 0, artifacts: false, conflicts: [] };
-    const artifactsTree = record.artifactsDir === null ? null : await storeDirectory(this.store.git, record.artifactsDir);
+    const artifactsTree = record.artifactsDir === null || readdirSync(record.artifactsDir).length === 0 ? null : await storeDirectory(this.store.git, record.artifactsDir);
     let entries: Entry[];
     let existing: ReturnType<TrackingStore['readRun']> | null = null;
     try {
