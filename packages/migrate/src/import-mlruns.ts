@@ -63,6 +63,8 @@ function emptyCounts(): Counts {
 function reason(err: unknown): string {
   if (err instanceof BadSourceError) return err.message.slice(err.path.length + 2);
   if (err instanceof GitMlError) return err.message;
+  // an unreadable file or folder (permissions, a broken link): skip the item, name the cause
+  if (err instanceof Error && typeof (err as NodeJS.ErrnoException).syscall === 'string') return err.message;
   throw err;
 }
 

@@ -157,6 +157,7 @@ describe.skipIf(mlflowMissing)(`import/export of MLflow FileStore trees made by 
     const meta = join(bad, '0', made.default_run, 'meta.yaml');
     writeFileSync(meta, readFileSync(meta, 'utf8').replace(/^artifact_uri: .*$/m, 'artifact_uri: file:///nowhere/mlruns/0/x/artifacts'));
     rmSync(join(bad, '0', made.default_run, 'artifacts'), { recursive: true });
+    writeFileSync(join(bad, '.trash', made.deleted_experiment_id, 'meta.yaml'), '{{ not yaml');
     const fresh = newRepo();
     const r = spawnSync(process.execPath, [CLI, 'import', 'mlruns', bad], { cwd: fresh, env: GIT_ENV, encoding: 'utf8' });
     expect(r.status).toBe(1);
@@ -167,6 +168,8 @@ describe.skipIf(mlflowMissing)(`import/export of MLflow FileStore trees made by 
     const refs = git(fresh, 'for-each-ref', '--format=%(refname)', 'refs/ml/runs');
     expect(refs).not.toContain(made.child);
     expect(refs).not.toContain(made.failed);
+    expect(r.stderr).toContain(`${join(bad, '.trash', made.deleted_experiment_id)}: experiment and its runs skipped`);
+    expect(refs).not.toContain(made.deleted_exp_run);
     expect(refs).toContain(made.parent);
     expect(refs).toContain(made.default_run);
     expect(git(fresh, 'tag', '-l')).toBe('churn-model@v1\nchurn-model@v2');
