@@ -20,3 +20,13 @@ export class BadInputError extends GitMlError {
     super('BAD_REQUEST', message, data);
   }
 }
+
+/**
+ * A request over one of the scoring server's limits (rows, cells, nesting depth): a 400
+ * `INVALID_PARAMETER_VALUE` whose message names the limit and the option that raises it.
+ */
+export class InputLimitError extends GitMlError {
+  constructor(message: string, data: Record<string, unknown> = {}) {
+    super('INVALID_PARAMETER_VALUE', message, data);
+  }
+}

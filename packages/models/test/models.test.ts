@@ -111,11 +111,11 @@ describe('scoring server', () => {
       const csv = await post(url, 'a,b\n3,1\n0,1\n', 'text/csv');
       expect(await csv.json()).toEqual({ predictions: [1, 0] });
 
-      const bad = async (body: string | Buffer, status: number, message: RegExp, type?: string) => {
+      const bad = async (body: string | Buffer, status: number, message: RegExp, type?: string, code = 'BAD_REQUEST') => {
         const r = await post(url, body, type);
         const j = (await r.json()) as { error_code: string; message: string };
         expect(r.status, j.message).toBe(status);
-        expect(j.error_code).toBe('BAD_REQUEST');
+        expect(j.error_code).toBe(code);
         expect(j.message).toMatch(message);
       };
       await bad('{"dataframe_split": ', 400, /not valid JSON/);
@@ -130,7 +130,10 @@ describe('scoring server', () => {
       await bad('a,b\n1\n', 400, /CSV line 2 has 1 values/, 'text/csv');
       await bad('<xml/>', 415, /Unsupported content type/, 'application/xml');
       await bad(Buffer.alloc(100 * 1024, 'x'), 413, /larger than the server's limit/);
-      for (const depth of [5_000, 30_000]) await bad(`{"inputs": ${'['.repeat(depth)}${']'.repeat(depth)}}`, 400, /./);
+      for (const depth of [5_000, 30_000]) {
+        await bad(`{"inputs": ${'['.repeat(depth)}${']'.repeat(depth)}}`, 400, /^The body nests lists or objects more than 64 deep; .*--max-depth/, undefined, 'INVALID_PARAMETER_VALUE');
+      }
+      await bad('a,b\n"1,2\n', 400, /ends inside a quoted field \(opened on line 2\)/, 'text/csv');
       expect((await fetch(`${url}/ping`)).status).toBe(200);
       expect((await fetch(`${url}/health`)).status).toBe(200);
       expect(await (await fetch(`${url}/version`)).text()).toMatch(/^\d+\.\d+\.\d+/);

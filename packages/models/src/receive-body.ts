@@ -1,0 +1,62 @@
+import type { IncomingMessage } from 'node:http';
+import type { FastifyRequest } from 'fastify';
+import { errorCodes } from 'fastify';
+import { GitMlError } from '@git-ml/gitstore';
+import type { InputLimits } from './limits.js';
+import { CsvBodyScan, JsonBodyScan, type BodyScan } from './scan-body.js';
+
+/**
+ * Fastify's body parser for `/invocations`: collects the body under `bodyLimit` bytes while a byte
+ * scanner counts rows, values and depth. Past a limit the bytes that follow are read and dropped,
+ * not kept, and the request answers 400 once the client has sent them all (answering mid-upload
+ * would close a connection the client is still writing to, and it would see a reset, not the message).
+ */
+export function receiveBody(bodyLimit: number, limits: InputLimits) {
+  return (req: FastifyRequest, payload: IncomingMessage, done: (err: Error | null, body?: string) => void): void => {
+    const declared = Number(req.headers['content-length']);
+    if (declared > bodyLimit) {
+      done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+      return;
+    }
+    const csv = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase() === 'text/csv';
+    const scan: BodyScan = csv ? new CsvBodyScan(limits) : new JsonBodyScan(limits);
+    let chunks: Buffer[] = [];
+    let received = 0;
+    let refused: Error | null = null;
+    const finish = (err: Error | null, body?: string) => {
+      payload.removeListener('data', onData);
+      payload.removeListener('end', onEnd);
+      payload.removeListener('error', onError);
+      done(err, body);
+    };
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > bodyLimit) {
+        finish(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+        return;
+      }
+      if (refused) return;
+      try {
+        scan.push(chunk);
+        chunks.push(chunk);
+      } catch (err) {
+        if (!(err instanceof GitMlError)) throw err;
+        refused = err;
+        chunks = [];
+      }
+    };
+    const onEnd = () => {
+      if (refused) finish(refused);
+      else if (!Number.isNaN(declared) && declared !== received) finish(new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH());
+      else finish(null, Buffer.concat(chunks, received).toString('utf8'));
+    };
+    const onError = (err: Error & { statusCode?: number }) => {
+      if (!(typeof err.statusCode === 'number' && err.statusCode >= 400)) err.statusCode = 400;
+      finish(err);
+    };
+    payload.on('data', onData);
+    payload.on('end', onEnd);
+    payload.on('error', onError);
+    payload.resume();
+  };
+}
