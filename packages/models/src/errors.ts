@@ -2,8 +2,8 @@ import { GitMlError } from '@git-ml/gitstore';
 
 /** An MLmodel file or model directory that cannot be read. */
 export class ModelFormatError extends GitMlError {
-  constructor(message: string, data: Record<string, unknown> = {}) {
-    super('INVALID_MODEL', message, data);
+  constructor(message: string, data: Record<string, unknown> = {}, cause?: unknown) {
+    super('INVALID_MODEL', message, data, cause === undefined ? undefined : { cause });
   }
 }
 
