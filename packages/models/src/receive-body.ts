@@ -7,7 +7,7 @@ import { CsvBodyScan, JsonBodyScan, type BodyScan } from './scan-body.js';
 
 /**
  * Fastify's body parser for `/invocations`: collects the body under `bodyLimit` bytes while a byte
- * scanner counts rows, values and depth. Past a limit the bytes that follow are read and dropped,
+ * scanner counts rows, values and depth (for bodies long enough to pass a limit). Past a limit the bytes that follow are read and dropped,
  * not kept, and the request answers 400 once the client has sent them all (answering mid-upload
  * would close a connection the client is still writing to, and it would see a reset, not the message).
  */
@@ -19,7 +19,11 @@ export function receiveBody(bodyLimit: number, limits: InputLimits) {
       return;
     }
     const csv = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase() === 'text/csv';
-    const scan: BodyScan = csv ? new CsvBodyScan(limits) : new JsonBodyScan(limits);
+    // A value takes two bytes at least (with its separator), a CSV row too: a body too short to pass
+    // maxCells (or maxRows) is not scanned. The parsers check every limit again, exactly, and stop at
+    // the first list past maxDepth.
+    const passable = 2 * (csv ? Math.min(limits.maxRows, limits.maxCells) : limits.maxCells) + 2;
+    const scan: BodyScan | null = declared <= passable ? null : csv ? new CsvBodyScan(limits) : new JsonBodyScan(limits);
     let chunks: Buffer[] = [];
     let received = 0;
     let refused: Error | null = null;
@@ -37,7 +41,7 @@ export function receiveBody(bodyLimit: number, limits: InputLimits) {
       }
       if (refused) return;
       try {
-        scan.push(chunk);
+        scan?.push(chunk);
         chunks.push(chunk);
       } catch (err) {
         if (!(err instanceof GitMlError)) throw err;

@@ -63,62 +63,115 @@ export class CsvBodyScan implements BodyScan {
   }
 }
 
-interface Level {
-  object: boolean;
-  empty: boolean;
-  expectKey: boolean;
-}
+const OTHER = 0;
+const SPACE = 1;
+const COMMA = 2;
+const COLON = 3;
+const STRING = 4;
+const OPEN = 5;
+const CLOSE = 6;
+/** What each byte does to the JSON scanner; OTHER bytes start or continue a number or literal. */
+const KIND = new Uint8Array(256);
+for (const b of [0x20, 0x0a, 0x0d, 0x09]) KIND[b] = SPACE;
+KIND[0x2c] = COMMA;
+KIND[0x3a] = COLON;
+KIND[QUOTE] = STRING;
+KIND[0x5b] = OPEN;
+KIND[0x7b] = OPEN;
+KIND[0x5d] = CLOSE;
+KIND[0x7d] = CLOSE;
+
+// flags of an open list or object on the scanner's stack
+const OBJECT = 1;
+const EMPTY = 2;
+const EXPECT_KEY = 4;
 
 /** JSON: nesting depth, and values (scalars and empty lists/objects; object keys are not values). */
 export class JsonBodyScan implements BodyScan {
   private inString = false;
   private escaped = false;
   private inToken = false;
-  private readonly stack: Level[] = [];
+  /** one byte of flags per open list or object (the depth is bounded, so nothing is allocated per bracket) */
+  private readonly stack: Uint8Array;
+  private depth = 0;
   private cells = 0;
 
   constructor(
     private readonly limits: InputLimits,
     private readonly what = 'The body',
-  ) {}
-
-  push(chunk: Uint8Array): void {
-    for (let i = 0; i < chunk.length; i++) {
-      const b = chunk[i];
-      if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (b === 0x5c) this.escaped = true;
-        else if (b === QUOTE) this.inString = false;
-        continue;
-      }
-      const delimiter = b === 0x2c || b === 0x5d || b === 0x7d || b === 0x3a || b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
-      if (this.inToken) {
-        if (!delimiter) continue;
-        this.inToken = false;
-      }
-      const top = this.stack[this.stack.length - 1];
-      if (b === QUOTE) {
-        this.inString = true;
-        if (top?.object && top.expectKey) top.expectKey = false;
-        else this.value(top);
-      } else if (b === 0x5b || b === 0x7b) {
-        if (top) top.empty = false;
-        if (this.stack.length >= this.limits.maxDepth) throw overLimit('maxDepth', this.limits, `${this.what} nests lists or objects more than ${this.limits.maxDepth} deep`);
-        this.stack.push({ object: b === 0x7b, empty: true, expectKey: b === 0x7b });
-      } else if (b === 0x5d || b === 0x7d) {
-        const closed = this.stack.pop();
-        if (closed?.empty) this.value(undefined);
-      } else if (b === 0x2c) {
-        if (top?.object) top.expectKey = true;
-      } else if (!delimiter) {
-        this.inToken = true;
-        this.value(top);
-      }
-    }
+  ) {
+    this.stack = new Uint8Array(Math.min(limits.maxDepth, 1 << 16) + 1);
   }
 
-  private value(top: Level | undefined): void {
-    if (top) top.empty = false;
-    if (++this.cells > this.limits.maxCells) throw overLimit('maxCells', this.limits, `${this.what} has more than ${this.limits.maxCells} values`);
+  push(chunk: Uint8Array): void {
+    const n = chunk.length;
+    const stack = this.stack;
+    const { maxCells, maxDepth } = this.limits;
+    let depth = this.depth;
+    let cells = this.cells;
+    let inString = this.inString;
+    let escaped = this.escaped;
+    let inToken = this.inToken;
+    let i = 0;
+    while (i < n) {
+      if (inString) {
+        if (escaped) {
+          escaped = false;
+          i++;
+          continue;
+        }
+        // jump to the next quote; an odd run of backslashes before it escapes it
+        const q = chunk.indexOf(QUOTE, i);
+        const end = q < 0 ? n : q;
+        let slashes = 0;
+        while (end - 1 - slashes >= i && chunk[end - 1 - slashes] === 0x5c) slashes++;
+        if (q < 0) {
+          escaped = slashes % 2 === 1;
+          break;
+        }
+        i = q + 1;
+        if (slashes % 2 === 0) inString = false;
+        continue;
+      }
+      if (inToken) {
+        // the rest of a number or literal
+        while (i < n && KIND[chunk[i]] === OTHER) i++;
+        if (i === n) break;
+        inToken = false;
+      }
+      const b = chunk[i++];
+      const kind = KIND[b];
+      if (kind === SPACE || kind === COLON) continue;
+      const top = depth > 0 ? depth - 1 : -1;
+      if (kind === STRING) {
+        inString = true;
+        if (top >= 0 && (stack[top] & (OBJECT | EXPECT_KEY)) === (OBJECT | EXPECT_KEY)) stack[top] &= ~EXPECT_KEY;
+        else {
+          if (top >= 0) stack[top] &= ~EMPTY;
+          if (++cells > maxCells) this.tooMany();
+        }
+      } else if (kind === OPEN) {
+        if (top >= 0) stack[top] &= ~EMPTY;
+        if (depth >= maxDepth) throw overLimit('maxDepth', this.limits, `${this.what} nests lists or objects more than ${maxDepth} deep`);
+        stack[depth++] = b === 0x7b ? OBJECT | EMPTY | EXPECT_KEY : EMPTY;
+      } else if (kind === CLOSE) {
+        if (depth > 0 && stack[--depth] & EMPTY && ++cells > maxCells) this.tooMany();
+      } else if (kind === COMMA) {
+        if (top >= 0 && stack[top] & OBJECT) stack[top] |= EXPECT_KEY;
+      } else {
+        inToken = true;
+        if (top >= 0) stack[top] &= ~EMPTY;
+        if (++cells > maxCells) this.tooMany();
+      }
+    }
+    this.depth = depth;
+    this.cells = cells;
+    this.inString = inString;
+    this.escaped = escaped;
+    this.inToken = inToken;
+  }
+
+  private tooMany(): never {
+    throw overLimit('maxCells', this.limits, `${this.what} has more than ${this.limits.maxCells} values`);
   }
 }
