@@ -148,6 +148,23 @@ describe('scoring server under hostile input (real git-ml models serve process)'
     expect(Math.min(...rounds)).toBeLessThan(100);
   }
 
+  it('accepts bodies at the limits whose strings hold quotes, brackets and line breaks (the byte scanners count what the parsers count)', async () => {
+    const rows = 100_000;
+    const csv = `a,b,note\n${'1.5,2.5,"x,\n""y"""\n'.repeat(rows)}`;
+    const okCsv = await post(server.url, csv, 'text/csv');
+    expect(okCsv.status, await okCsv.clone().text()).toBe(200);
+    expect(((await okCsv.json()) as { predictions: number[] }).predictions).toHaveLength(rows);
+    const tooMany = await post(server.url, `${csv}1,2,z\n`, 'text/csv');
+    expect(((await tooMany.json()) as { message: string }).message).toMatch(/^The CSV body has more than 100000 rows/);
+
+    const record = JSON.stringify({ a: 1.123456789, b: 2.25, note: 'x"]}{[\\' });
+    const json = `{"dataframe_records": [${`${record},`.repeat(rows - 1)}${record}]}`;
+    expect(json.length).toBeGreaterThan(4_000_002); // long enough to be scanned as it arrives
+    const okJson = await post(server.url, json, 'application/json');
+    expect(okJson.status, (await okJson.clone().text()).slice(0, 300)).toBe(200);
+    expect(((await okJson.json()) as { predictions: number[] }).predictions).toHaveLength(rows);
+  }, 60_000);
+
   it('answers a value nested 100 000 deep in dataframe_records with 400 naming the depth limit, not 500', async () => {
     const [r] = await sendHostile(server.url, 'deep', 1);
     expect(r.status, r.body.message).toBe(400);
