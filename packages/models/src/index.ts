@@ -3,8 +3,8 @@ export { MLmodelSchema, GenericFlavorSchema, GENERIC_FLAVOR, mlmodelJsonSchema, 
 export { inferSignature, inferSpec, readSignature, signatureToMLmodel, isTensorSpec, COLUMN_TYPES, type Signature, type Spec, type ColSpec, type TensorSpec, type ColumnType } from './signature.js';
 export { InputSchema, toModelInput, frameToMatrix, type Frame, type Tensor, type ModelInput } from './input.js';
 export { saveModel, loadModel, logModel, modelDir, readInputExample, LoadedModel, GIT_ML_VERSION, type SaveOptions, type LoadOptions, type LogModelOptions } from './model.js';
-export { parseJsonPayload, parseCsvPayload, readCsvPayload, parseCsv, predictionsBody } from './payload.js';
-export { readJson, readJsonSync } from './read-json.js';
+export { parseJsonPayload, parseCsvPayload, parseCsv, predictionsBody } from './payload.js';
+export { readJson } from './read-json.js';
 export { DEFAULT_INPUT_LIMITS, inputLimits, type InputLimits } from './limits.js';
 export { previewValue, previewString, previewName } from './preview.js';
 export { createScoringServer, serveModel, type ServeOptions } from './serve.js';

@@ -2,7 +2,7 @@ import { BadInputError } from './errors.js';
 import type { InputSchema, ModelInput } from './input.js';
 import { checkRowCount, type InputLimits } from './limits.js';
 import { previewName, previewString } from './preview.js';
-import { readCsv, readCsvSync } from './read-csv.js';
+import { readCsv, readCsvSync } from './_read-csv.js';
 import { isTensorSpec } from './signature.js';
 
 const KEYS = ['dataframe_split', 'dataframe_records', 'instances', 'inputs'] as const;

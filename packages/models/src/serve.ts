@@ -6,7 +6,7 @@ import type { LoadedModel } from './model.js';
 import { GIT_ML_VERSION } from './model.js';
 import { parseJsonPayload, predictionsBody, readCsvPayload } from './payload.js';
 import { readJson } from './read-json.js';
-import { receiveBody } from './receive-body.js';
+import { receiveBody } from './_receive-body.js';
 
 /** Server options; `maxRows`, `maxCells` and `maxDepth` bound each request (defaults: DEFAULT_INPUT_LIMITS). */
 export interface ServeOptions extends Partial<InputLimits> {

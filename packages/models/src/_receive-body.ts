@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { errorCodes } from 'fastify';
 import { GitMlError } from '@git-ml/gitstore';
 import type { InputLimits } from './limits.js';
-import { CsvBodyScan, JsonBodyScan, type BodyScan } from './scan-body.js';
+import { CsvBodyScan, JsonBodyScan, type BodyScan } from './_scan-body.js';
 
 /**
  * Fastify's body parser for `/invocations`: collects the body under `bodyLimit` bytes while a byte
