@@ -20,8 +20,8 @@ export function previewString(s: string): string {
 }
 
 /** A name (column, field, input) for quoting in a message: as is when short, else cut like a value. */
-export function previewName(name: string): string {
-  return name.length <= LIMIT ? name : `${name.slice(0, LIMIT)}…(${Buffer.byteLength(name)} bytes)`;
+export function previewName(name: string, limit = LIMIT): string {
+  return name.length <= limit ? name : `${name.slice(0, limit)}…(${Buffer.byteLength(name)} bytes)`;
 }
 
 // JSON.stringify would copy all of a huge value (and overflow on a deep one): stop past the limit.

@@ -5,6 +5,7 @@ import { inputLimits, type InputLimits } from './limits.js';
 import type { LoadedModel } from './model.js';
 import { GIT_ML_VERSION } from './model.js';
 import { parseJsonPayload, predictionsBody, readCsvPayload } from './payload.js';
+import { previewName } from './preview.js';
 import { readJson } from './read-json.js';
 import { receiveBody } from './_receive-body.js';
 
@@ -59,7 +60,8 @@ export function createScoringServer(model: LoadedModel, options: ServeOptions = 
     if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).send(errorBody('BAD_REQUEST', `The request body is larger than the server's limit of ${bodyLimit} bytes (--body-limit).`));
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return reply.code(e.statusCode).send(errorBody('BAD_REQUEST', e.message));
     if (e instanceof GitMlError) return reply.code(400).send(errorBody(e.code, e.message));
-    return reply.code(500).send(errorBody('INTERNAL_ERROR', `The model failed to predict: ${e.message}`));
+    // a flavor's error may quote the input it choked on: keep the answer short
+    return reply.code(500).send(errorBody('INTERNAL_ERROR', `The model failed to predict: ${previewName(e.message, 1000)}`));
   });
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).header('content-type', 'application/json').send(errorBody('ENDPOINT_NOT_FOUND', `No endpoint ${req.method} ${req.url}; the scoring server has GET /ping, GET /health, GET /version and POST /invocations.`));
