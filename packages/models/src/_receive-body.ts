@@ -7,9 +7,10 @@ import { CsvBodyScan, JsonBodyScan, type BodyScan } from './_scan-body.js';
 
 /**
  * Fastify's body parser for `/invocations`: collects the body under `bodyLimit` bytes while a byte
- * scanner counts rows, values and depth (for bodies long enough to pass a limit). Past a limit the bytes that follow are read and dropped,
- * not kept, and the request answers 400 once the client has sent them all (answering mid-upload
- * would close a connection the client is still writing to, and it would see a reset, not the message).
+ * scanner counts rows, values and depth (for bodies long enough to pass a limit). Past a limit the
+ * bytes that follow are read and dropped, not kept, and the request answers 400 once the client has
+ * sent them all (answering mid-upload would close a connection the client is still writing to, and
+ * it would see a reset, not the message).
  */
 export function receiveBody(bodyLimit: number, limits: InputLimits) {
   return (req: FastifyRequest, payload: IncomingMessage, done: (err: Error | null, body?: string) => void): void => {
