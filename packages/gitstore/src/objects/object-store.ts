@@ -163,7 +163,8 @@ export class ObjectStore {
       const oids = [...new Set(same.flatMap((p) => p.oids))];
       const objects: RawObject[] = [];
       for (const oid of oids) {
-        const o = this.tryRead(oid);
+        // these objects are in our packs: read them there first (a loose lookup per object is costly)
+        const o = this.packs.read(oid) ?? this.tryRead(oid);
         // gone (a concurrent `git repack -ad` moved it and then lost it?) — leave these packs alone
         if (!o) return;
         objects.push({ type: o.type, data: o.data, oid });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -9,6 +9,8 @@ export interface GitConfig {
   /** every value of a multi-valued key, in file order */
   getAll(name: string): string[];
 }
+
+const cache = new Map<string, { key: string; values: Map<string, string[]> }>();
 
 function unquote(raw: string): string {
   // drop a trailing comment outside quotes, then git's quoting and escapes
@@ -66,15 +68,24 @@ export function readGitConfig(commonDir: string): GitConfig {
   if (process.env.GIT_CONFIG_GLOBAL !== undefined) files.push(process.env.GIT_CONFIG_GLOBAL);
   else files.push(join(process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'git', 'config'), join(homedir(), '.gitconfig'));
   files.push(join(commonDir, 'config'));
-  const values = new Map<string, string[]>();
-  for (const f of files) {
-    let text: string;
-    try {
-      text = readFileSync(f, 'utf8');
-    } catch {
-      continue;
+  // parsed again only when one of the files changed (a stat each instead of a read and a parse)
+  const key = files.map((f) => {
+    const st = statSync(f, { throwIfNoEntry: false, bigint: true });
+    return st ? `${f}:${st.ino}:${st.size}:${st.mtimeNs}` : `${f}:-`;
+  }).join('|');
+  const hit = cache.get(commonDir);
+  const values = hit && hit.key === key ? hit.values : new Map<string, string[]>();
+  if (values !== hit?.values) {
+    for (const f of files) {
+      let text: string;
+      try {
+        text = readFileSync(f, 'utf8');
+      } catch {
+        continue;
+      }
+      parseInto(text, values);
     }
-    parseInto(text, values);
+    cache.set(commonDir, { key, values });
   }
   return {
     get: (name) => values.get(normalize(name))?.at(-1),

@@ -125,10 +125,8 @@ export interface JournalRead {
   path: string;
   writer: string;
   header: JournalHeader | null;
-  /** complete lines in file order; may hold lines past `end` appended by a later read: use `end` as the bound */
-  lines: PositionedLine[];
-  /** the same lines grouped by run */
-  byRun: Map<string, PositionedLine[]>;
+  /** the same lines grouped by run, parsed on first use (a fold parses only the runs it folds) */
+  byRun: RunLines;
   /** byte offset just past the last complete line of this snapshot */
   end: number;
   /** lines that are not valid journal entries: `line N: reason` (skipped, never applied) */
@@ -174,6 +172,81 @@ function checkHeader(x: unknown): x is JournalHeader {
   const h = x as Record<string, unknown>;
   const proc = h.proc as Record<string, unknown> | undefined;
   return h.op === 'hdr' && isStr(h.writer) && !!proc && typeof proc === 'object' && isNum(proc.pid);
+}
+
+const RUN_PREFIX = '{"r":"';
+
+/**
+ * A journal's lines grouped by run id. The id is read from the line's fixed prefix (`{"r":"<id>"`,
+ * how git-ml writes every line) without parsing; a run's lines are JSON-parsed and shape-checked the
+ * first time someone asks for them, so a process folding its own runs never parses other processes'
+ * lines. Lines not in that form are parsed at once (and reported in `bad` if they are not entries).
+ */
+export class RunLines {
+  private raw = new Map<string, { start: number; text: string }[]>();
+  private parsed = new Map<string, { lines: PositionedLine[]; upTo: number }>();
+  constructor(private bad: string[]) {}
+
+  add(runId: string, start: number, text: string): void {
+    let list = this.raw.get(runId);
+    if (!list) this.raw.set(runId, (list = []));
+    list.push({ start, text });
+  }
+
+  addParsed(p: PositionedLine): void {
+    this.add(p.line.r, p.start, '');
+    const cached = this.parsed.get(p.line.r);
+    if (cached && cached.upTo === this.raw.get(p.line.r)!.length - 1) {
+      cached.lines.push(p);
+      cached.upTo++;
+    } else this.pre.set(`${p.line.r}:${p.start}`, p);
+  }
+  private pre = new Map<string, PositionedLine>();
+
+  has(runId: string): boolean {
+    return this.raw.has(runId);
+  }
+
+  keys(): IterableIterator<string> {
+    return this.raw.keys();
+  }
+
+  get size(): number {
+    return this.raw.size;
+  }
+
+  /** The valid lines of `runId` in file order (parsed now if not yet). */
+  get(runId: string): PositionedLine[] | undefined {
+    const raw = this.raw.get(runId);
+    if (!raw) return undefined;
+    let c = this.parsed.get(runId);
+    if (!c) this.parsed.set(runId, (c = { lines: [], upTo: 0 }));
+    for (; c.upTo < raw.length; c.upTo++) {
+      const { start, text } = raw[c.upTo];
+      const pre = this.pre.get(`${runId}:${start}`);
+      if (pre) {
+        this.pre.delete(`${runId}:${start}`);
+        c.lines.push(pre);
+        continue;
+      }
+      let parsed: unknown;
+      let why: string | null;
+      try {
+        parsed = JSON.parse(text);
+        why = checkLine(parsed);
+        if (why === null && (parsed as JournalLine).r !== runId) why = 'run id does not match the line prefix';
+      } catch {
+        why = 'not valid JSON';
+      }
+      if (why === null) c.lines.push({ line: parsed as JournalLine, start });
+      else if (why !== 'not valid JSON') this.bad.push(`byte ${start}: ${why}`);
+    }
+    return c.lines;
+  }
+
+  *[Symbol.iterator](): IterableIterator<[string, PositionedLine[]]> {
+    for (const runId of this.raw.keys()) yield [runId, this.get(runId)!];
+  }
 }
 
 /** What one cached journal file holds so far. */
@@ -225,7 +298,8 @@ export class JournalCache {
       let c = this.files.get(path);
       if (c && (c.ino !== st.ino || st.size < c.read.end)) c = undefined;
       if (!c) {
-        c = { ino: st.ino, read: { path, writer: basename(path, '.jsonl'), header: null, lines: [], byRun: new Map(), end: 0, bad: [] } };
+        const bad: string[] = [];
+        c = { ino: st.ino, read: { path, writer: basename(path, '.jsonl'), header: null, byRun: new RunLines(bad), end: 0, bad } };
         this.files.set(path, c);
       }
       const r = c.read;
@@ -273,6 +347,15 @@ function parseInto(r: JournalRead, buf: Buffer): void {
     const nl = buf.indexOf(10, start);
     if (nl < 0) break;
     if (nl > start) {
+      // the usual form, `{"r":"<32 hex>",…`: grouped by run now, parsed when that run is read
+      if (nl - start > 40 && buf.toString('latin1', start, start + 6) === RUN_PREFIX && buf[start + 38] === 0x22) {
+        const runId = buf.toString('latin1', start + 6, start + 38);
+        if (/^[0-9a-f]{32}$/.test(runId)) {
+          r.byRun.add(runId, base + start, buf.toString('utf8', start, nl));
+          start = nl + 1;
+          continue;
+        }
+      }
       let parsed: unknown;
       let why: string | null;
       try {
@@ -282,14 +365,8 @@ function parseInto(r: JournalRead, buf: Buffer): void {
         // a line torn by a crash mid-write (a later writer never glues onto it: see JournalWriter)
         why = 'not valid JSON';
       }
-      if (why === null) {
-        const line = parsed as JournalLine;
-        const p = { line, start: base + start };
-        r.lines.push(p);
-        let list = r.byRun.get(line.r);
-        if (!list) r.byRun.set(line.r, (list = []));
-        list.push(p);
-      } else if (why !== 'not valid JSON') r.bad.push(`byte ${base + start}: ${why}`);
+      if (why === null) r.byRun.addParsed({ line: parsed as JournalLine, start: base + start });
+      else if (why !== 'not valid JSON') r.bad.push(`byte ${base + start}: ${why}`);
     }
     start = nl + 1;
   }
