@@ -9,8 +9,8 @@ export class ModelFormatError extends GitMlError {
 
 /** No installed plugin can load the model; the message names what to install. */
 export class FlavorNotAvailableError extends GitMlError {
-  constructor(message: string, data: Record<string, unknown> = {}) {
-    super('FLAVOR_NOT_AVAILABLE', message, data);
+  constructor(message: string, data: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super('FLAVOR_NOT_AVAILABLE', message, data, options);
   }
 }
 

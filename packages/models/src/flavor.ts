@@ -77,21 +77,26 @@ export async function importFlavors(pkg: string): Promise<Flavor[]> {
   if (cached) return cached;
   if (!/^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/i.test(pkg)) throw new FlavorNotAvailableError(`'${pkg}' is not an npm package name.`, { package: pkg });
   let mod: Record<string, unknown> | null = null;
+  let path: string | null = null;
   for (const from of [join(process.cwd(), 'package.json'), import.meta.url]) {
     try {
-      const path = createRequire(from).resolve(pkg);
-      mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+      path = createRequire(from).resolve(pkg);
       break;
     } catch {
-      // try the next place; a package without a CommonJS entry resolves through import below
+      // not found from here; a package without a CommonJS entry resolves through import below
     }
   }
-  if (!mod) {
-    try {
-      mod = (await import(pkg)) as Record<string, unknown>;
-    } catch {
-      throw new FlavorNotAvailableError(`This model needs the flavor plugin '${pkg}', which is not installed. Install it: npm install ${pkg}`, { package: pkg });
-    }
+  try {
+    mod = (await import(path ? pathToFileURL(path).href : pkg)) as Record<string, unknown>;
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const missing = !path && (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && String((cause as Error).message).includes(pkg);
+    if (missing) throw new FlavorNotAvailableError(`This model needs the flavor plugin '${pkg}', which is not installed. Install it: npm install ${pkg}`, { package: pkg }, { cause });
+    throw new FlavorNotAvailableError(
+      `The flavor plugin '${pkg}' is installed${path ? ` (${path})` : ''} but failed to load: ${(cause as Error).message}. Reinstall it (npm install ${pkg}) or check that its version matches @git-ml/models.`,
+      { package: pkg, path },
+      { cause },
+    );
   }
   const flavors = [mod.flavor, mod.default, ...(Array.isArray(mod.flavors) ? mod.flavors : [])].filter(isFlavor);
   if (flavors.length === 0) throw new FlavorNotAvailableError(`Package '${pkg}' does not export a flavor (export const flavor = defineFlavor({...})).`, { package: pkg });

@@ -13,3 +13,6 @@ export { evaluate, type EvaluateOptions, type EvaluateResult } from './evaluate.
 export { classifierMetrics, regressorMetrics, rocCurve, confusion, type ClassifierMetrics, type RegressorMetrics } from './metrics.js';
 export { confusionMatrixSvg, rocCurveSvg, barChartSvg } from './svg.js';
 export { defineJsonFlavor, inputRows, MODEL_FILE, type JsonModel, type JsonModelType, type JsonFlavorOptions } from './json-flavor.js';
+
+/** git-ml's one error class (from @git-ml/gitstore), for flavor plugins' own errors. */
+export { GitMlError } from '@git-ml/gitstore';

@@ -1,15 +1,13 @@
+import { GitMlError } from '@git-ml/models';
+
 /**
- * The base class of the errors this package raises on purpose: `code` is stable, `data` carries the
- * facts the message was built from, `cause` keeps the underlying error.
+ * The base class of the errors this package raises on purpose — git-ml's one error class
+ * (`GitMlError`, re-exported by @git-ml/models): `code` is stable, `data` carries the facts the
+ * message was built from, `cause` keeps the underlying error; the CLI prints them without a trace.
  */
-export class TreeModelError extends Error {
-  readonly code: string;
-  readonly data: Record<string, unknown>;
+export class TreeModelError extends GitMlError {
   constructor(code: string, message: string, data: Record<string, unknown> = {}, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-    this.data = data;
+    super(code, message, data, options);
   }
 }
 
