@@ -1,7 +1,8 @@
 export { GitStore } from './repo/git-store.js';
 export { findRepository, type RepositoryLocation } from './repo/find-repository.js';
 export type { Head } from './repo/head.js';
-export type { SourceSnapshot } from './repo/snapshot.js';
+export type { SourceSnapshot, OmittedFile } from './repo/snapshot.js';
+export { SNAPSHOT_DEFAULTS, InvalidSnapshotSettingError, resolveSnapshotSettings, type SnapshotMode, type SnapshotSettings } from './repo/snapshot-settings.js';
 export { ObjectStore, type RawObject } from './objects/object-store.js';
 export { hashObject, type ObjectType } from './objects/hash.js';
 export { encodeTree, decodeTree, type TreeEntry, type TreeMode } from './objects/tree.js';

@@ -8,7 +8,7 @@ import { RunIndex } from './index/run-index.js';
 import type { Experiment, LifecycleStage, Metric, Run, RunStatus } from './model.js';
 import { resolveRepo } from './repo-location.js';
 import { searchRunsInMemory } from './search/index.js';
-import { SourceContext } from './source-tags.js';
+import { SourceContext, snapshotWarning } from './source-tags.js';
 import { osUser } from './store/identity.js';
 import { readMetricHistoryOnly } from './store/run-reader.js';
 import { metricEntry, type Entry } from './store/run-state.js';
@@ -150,8 +150,9 @@ export class MlClient {
     const runName = options.runName ?? tags['mlflow.runName'] ?? newRunName();
     validateTagValue('mlflow.runName', runName);
     const startTime = options.startTime ?? Date.now();
-    const source = options.recordSource === false ? null : this.sourceContext.source();
-    const system = source ? this.sourceContext.tags(source, options.sourceType, options.sourceName) : {};
+    const captured = options.recordSource === false ? null : this.sourceContext.source();
+    const source = captured?.source ?? null;
+    const system = captured ? this.sourceContext.tags(captured, options.sourceType, options.sourceName) : {};
     const allTags = { 'mlflow.user': osUser(), ...system, ...tags, 'mlflow.runName': runName };
     const runId = newRunId(startTime);
     const state = this.store.createRun(
@@ -163,6 +164,8 @@ export class MlClient {
       },
       options.ownedByProcess !== false,
     );
+    const warning = captured?.fresh ? snapshotWarning(captured.snapshot) : null;
+    if (warning) process.stderr.write(`${warning}\n`);
     return toRun(state, this.store.runRefOf(runId));
   }
 
