@@ -4,11 +4,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { ObjectStore, streamBlobFromFile } from '@git-ml/gitstore';
+import { ObjectStore, streamBlobFromFile, streamBlobToFile } from '@git-ml/gitstore';
 
 const GIT_ENV = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@e' };
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['pipe', 'pipe', 'pipe'] }).trim();
@@ -70,6 +70,30 @@ describe('objects.size', () => {
       const fresh = new ObjectStore(join(repo, '.git', 'objects'));
       for (const o of catFileAll()) expect(fresh.header(o.oid), `${o.oid} (deltaBaseOffset=${offsets})`).toEqual({ type: o.type, size: o.size });
     }
+  });
+
+  it('streams a packed blob stored whole straight from its pack entry, and refuses a corrupt one', async () => {
+    const content = randomBytes(2 * 1024 * 1024);
+    writeFileSync(join(repo, 'w.bin'), content);
+    git(repo, 'add', 'w.bin');
+    git(repo, 'commit', '-q', '-m', 'w');
+    git(repo, 'repack', '-a', '-d', '-q');
+    git(repo, 'prune-packed');
+    const oid = git(repo, 'rev-parse', 'HEAD:w.bin');
+    const packed = new ObjectStore(join(repo, '.git', 'objects'));
+    const entry = packed.packedWholeEntry(oid)!;
+    expect(entry).toMatchObject({ type: 'blob', size: content.length });
+    const out = join(repo, 'out.bin');
+    await streamBlobToFile(packed, oid, out);
+    expect(readFileSync(out).equals(content)).toBe(true);
+
+    // flip a byte inside the entry's deflated data: the stream must fail, not write plausible garbage
+    const bytes = readFileSync(entry.packPath);
+    bytes[entry.start + Math.floor((entry.end - entry.start) / 2)] ^= 0xff;
+    chmodSync(entry.packPath, 0o644);
+    writeFileSync(entry.packPath, bytes);
+    await expect(streamBlobToFile(new ObjectStore(join(repo, '.git', 'objects')), oid, join(repo, 'bad.bin'))).rejects.toThrow();
+    expect(existsSync(join(repo, 'bad.bin'))).toBe(false);
   });
 
   it('names a missing object', () => {

@@ -73,6 +73,11 @@ export class ObjectStore {
     return h;
   }
 
+  /** Where a packed object stored whole lies in its pack (for streaming it); null when loose, missing or a delta. */
+  packedWholeEntry(oid: string): { packPath: string; start: number; end: number; type: ObjectType; size: number } | null {
+    return this.packs.wholeEntry(oid);
+  }
+
   /** The size in bytes of an object's content (`git cat-file -s`), read from its header. */
   size(oid: string): number {
     return this.header(oid).size;

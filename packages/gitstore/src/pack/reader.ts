@@ -155,6 +155,33 @@ export class PackStore {
     }
   }
 
+  /**
+   * Where the deflated bytes of `oid` lie when it is stored whole (not as a delta), so a caller can
+   * stream-inflate it from the pack file instead of reading it into memory; null when no pack has
+   * it or it is a delta.
+   */
+  wholeEntry(oid: string): { packPath: string; start: number; end: number; type: ObjectType; size: number } | null {
+    const key = oidToBuffer(oid);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const loc = this.locate(key);
+        if (!loc) return null;
+        const off = loc.pack.index.offsetAt(loc.pos);
+        this.open(loc.pack, oid);
+        const end = loc.pack.index.entryEnd(off, loc.pack.dataEnd);
+        if (off < 12 || end < 0) throw this.corrupt(loc.pack, oid, off, 'no entry starts there');
+        const h = parseEntryHeader(this.readAt(loc.pack, off, Math.min(MAX_ENTRY_HEADER, end - off), oid), off);
+        if (!h) throw this.corrupt(loc.pack, oid, off, 'entry header runs past the entry');
+        const type = typeName(h.code);
+        return type ? { packPath: loc.pack.packPath, start: off + h.dataStart, end, type, size: h.size } : null;
+      } catch (e) {
+        if (!(e instanceof VanishedPack)) throw e;
+        if (attempt >= 2) throw new Error(`pack ${e.message} keeps vanishing while reading ${oid}`);
+        this.refresh();
+      }
+    }
+  }
+
   private headerAt(pack: Pack, offset: number, oid: string): { type: ObjectType; size: number } {
     let size: number | undefined;
     let p = pack;
