@@ -169,6 +169,11 @@ describe('source snapshots of a dirty work tree', () => {
     expect(err.message).toContain("git config ml.snapshot = 'everything'");
     expect(err.message).toContain('full, tracked, off');
     git(repo, 'config', 'ml.snapshot', 'full');
+    git(repo, 'config', 'ml.snapshotMaxTotalSize', 'lots');
+    expect(caught(() => openClient(repo).createRun('0')).message).toBe(
+      "Invalid git config ml.snapshotMaxTotalSize = 'lots': expected a size in bytes, optionally with k, m or g (e.g. 1m, 512k). Fix or unset it (see docs/tracking.md, \"Source snapshots\").",
+    );
+    git(repo, 'config', 'ml.snapshotMaxTotalSize', '20m');
     process.env.GIT_ML_SNAPSHOT_MAX_FILE_SIZE = 'big';
     const err2 = caught(() => openClient(repo).createRun('0'));
     expect(err2.message).toContain("environment variable GIT_ML_SNAPSHOT_MAX_FILE_SIZE = 'big'");

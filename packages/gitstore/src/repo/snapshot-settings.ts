@@ -20,11 +20,11 @@ export const SNAPSHOT_DEFAULTS: SnapshotSettings = { mode: 'full', maxFileBytes:
 
 const MODES: readonly SnapshotMode[] = ['full', 'tracked', 'off'];
 
-/** The settings, each from its environment variable, else its git config key (lower-cased as git prints it), else the default. */
+/** The settings, each from its environment variable, else its git config key, else the default. */
 const SOURCES = {
   mode: { env: 'GIT_ML_SNAPSHOT', config: 'ml.snapshot' },
-  maxFileBytes: { env: 'GIT_ML_SNAPSHOT_MAX_FILE_SIZE', config: 'ml.snapshotmaxfilesize' },
-  maxTotalBytes: { env: 'GIT_ML_SNAPSHOT_MAX_TOTAL_SIZE', config: 'ml.snapshotmaxtotalsize' },
+  maxFileBytes: { env: 'GIT_ML_SNAPSHOT_MAX_FILE_SIZE', config: 'ml.snapshotMaxFileSize' },
+  maxTotalBytes: { env: 'GIT_ML_SNAPSHOT_MAX_TOTAL_SIZE', config: 'ml.snapshotMaxTotalSize' },
 } as const;
 
 /** A snapshot setting with a value git-ml does not understand. */
@@ -56,8 +56,9 @@ export function resolveSnapshotSettings(env: NodeJS.ProcessEnv, configLines: str
     const s = SOURCES[k];
     const e = env[s.env];
     if (e !== undefined && e !== '') return { where: `environment variable ${s.env}`, value: e };
-    const c = config.get(s.config);
-    return c !== undefined ? { where: `git config ${s.config.replace('maxfilesize', 'MaxFileSize').replace('maxtotalsize', 'MaxTotalSize')}`, value: c } : null;
+    // git prints keys lower-cased
+    const c = config.get(s.config.toLowerCase());
+    return c !== undefined ? { where: `git config ${s.config}`, value: c } : null;
   };
   const out = { ...SNAPSHOT_DEFAULTS };
   const mode = pick('mode');
