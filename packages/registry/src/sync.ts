@@ -1,4 +1,4 @@
-import { git, isAncestor, mergeBase, pushRefs } from '@git-ml/tracking';
+import { fetchRefs, isAncestor, lsRemote, mergeBase, pushRefs } from '@git-ml/gitstore';
 import type { RegistryClient } from './client.js';
 import { parseVersionTag, RECORDS_PREFIX, tagRefOf, TAGS_PREFIX } from './names.js';
 import { applyEvent, emptyState, type ModelState, type StampedEvent } from './records.js';
@@ -35,7 +35,7 @@ export function pullRegistry(client: RegistryClient, remote = 'origin'): Registr
   const g = client.store.git;
   const cwd = g.location.commonDir;
   const ns = nsOf(remote);
-  git(cwd, ['fetch', '--no-tags', '--quiet', remote, `+${RECORDS_PREFIX}*:${ns}records/*`, `+${TAGS_PREFIX}*:${ns}tags/*`]);
+  fetchRefs(cwd, remote, [`+${RECORDS_PREFIX}*:${ns}records/*`, `+${TAGS_PREFIX}*:${ns}tags/*`]);
   const fetched = g.refs.list(ns);
   const result: RegistryPullResult = { created: [], updated: [], renumbered: [] };
   try {
@@ -133,12 +133,7 @@ export function pushRegistry(client: RegistryClient, remote = 'origin'): Registr
   const cwd = g.location.commonDir;
   const attempt = (): RegistryPushResult => {
     // only version tags the remote lacks (or has differently), and only git-ml's own: never the user's other tags
-    const remoteTags = new Map<string, string>();
-    const ls = git(cwd, ['ls-remote', '--tags', '--refs', remote, `${TAGS_PREFIX}*@v*`], { capture: true });
-    for (const line of ls.stdout.split('\n')) {
-      const [oid, ref] = line.split('\t');
-      if (ref) remoteTags.set(ref, oid);
-    }
+    const remoteTags = lsRemote(cwd, remote, ['--tags', '--refs', `${TAGS_PREFIX}*@v*`]);
     const tags = [...g.refs.list(TAGS_PREFIX)]
       .filter(([r, oid]) => parseVersionTag(r.slice(TAGS_PREFIX.length)) && remoteTags.get(r) !== oid && client.store.readVersionTag(oid))
       .map(([r]) => r);

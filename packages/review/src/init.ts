@@ -1,5 +1,4 @@
-import { GitMlError } from '@git-ml/gitstore';
-import { git } from '@git-ml/tracking';
+import { GitMlError, gitOrThrow, runGitSync } from '@git-ml/gitstore';
 
 /**
  * What `git-ml init` adds to each remote's fetch refspecs. Not forced (no `+`): a plain `git fetch`
@@ -17,7 +16,7 @@ export interface InitResult {
 
 /** Configures `remotes` (default: all) so plain `git fetch` / `git pull` also bring runs and the registry. Idempotent. */
 export function initRemotes(repoDir: string, remotes?: string[]): InitResult[] {
-  const all = git(repoDir, ['remote'], { capture: true }).stdout.split('\n').filter(Boolean);
+  const all = gitOrThrow(['remote'], { cwd: repoDir }).stdout.split('\n').filter(Boolean);
   const chosen = remotes?.length ? remotes : all;
   if (chosen.length === 0) {
     throw new GitMlError('NO_REMOTE', 'This repository has no remotes. Add one first (`git remote add origin URL`), then run `git-ml init` again.');
@@ -27,12 +26,12 @@ export function initRemotes(repoDir: string, remotes?: string[]): InitResult[] {
     if (!all.includes(remote)) {
       throw new GitMlError('NO_REMOTE', `No remote named '${remote}' (remotes: ${all.join(', ') || 'none'}). Check \`git remote -v\`.`, { remote });
     }
-    const current = git(repoDir, ['config', '--get-all', `remote.${remote}.fetch`], { capture: true, allowFail: true }).stdout.split('\n').filter(Boolean);
+    const current = runGitSync(['config', '--get-all', `remote.${remote}.fetch`], { cwd: repoDir }).stdout.split('\n').filter(Boolean);
     const res: InitResult = { remote, added: [], alreadyThere: [] };
     for (const spec of FETCH_REFSPECS) {
       if (current.some((c) => c.replace(/^\+/, '') === spec)) res.alreadyThere.push(spec);
       else {
-        git(repoDir, ['config', '--add', `remote.${remote}.fetch`, spec], { capture: true });
+        gitOrThrow(['config', '--add', `remote.${remote}.fetch`, spec], { cwd: repoDir });
         res.added.push(spec);
       }
     }

@@ -1,6 +1,6 @@
-import { GitMlError } from '@git-ml/gitstore';
+import { GitMlError, gitOrThrow, runGitSync } from '@git-ml/gitstore';
 import type { RegistryClient } from '@git-ml/registry';
-import { git, runRef, type MlClient, type Run } from '@git-ml/tracking';
+import { runRef, type MlClient, type Run } from '@git-ml/tracking';
 
 export type Direction = 'min' | 'max';
 
@@ -71,17 +71,17 @@ export function parseMetricSpec(spec: string): MetricSpec {
 }
 
 function revList(cwd: string, range: string[]): Set<string> {
-  const r = git(cwd, ['rev-list', ...range], { capture: true, allowFail: true });
+  const r = runGitSync(['rev-list', ...range], { cwd: cwd });
   if (r.status !== 0) throw new GitMlError('UNKNOWN_REF', `Cannot list commits of ${range.join(' ')}: ${r.stderr.trim()}. Check the --base ref (e.g. --base origin/main).`, { range });
   return new Set(r.stdout.split('\n').filter(Boolean));
 }
 
 /** The remote's default branch (`origin/HEAD`), else a local or remote main/master. */
 export function defaultBase(cwd: string): string {
-  const head = git(cwd, ['symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD'], { capture: true, allowFail: true });
+  const head = runGitSync(['symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD'], { cwd: cwd });
   if (head.status === 0 && head.stdout.trim()) return head.stdout.trim();
   for (const c of ['origin/main', 'origin/master', 'main', 'master']) {
-    if (git(cwd, ['rev-parse', '--verify', '--quiet', `${c}^{commit}`], { capture: true, allowFail: true }).status === 0) return c;
+    if (runGitSync(['rev-parse', '--verify', '--quiet', `${c}^{commit}`], { cwd: cwd }).status === 0) return c;
   }
   throw new GitMlError('UNKNOWN_REF', 'Could not find a base branch (origin/HEAD, origin/main, main, master). Pass --base REF.');
 }
@@ -111,10 +111,10 @@ const better = (d: Direction, a: number, b: number) => (d === 'min' ? a < b : a 
 export function buildReport(client: MlClient, registry: RegistryClient | null, options: ReportOptions = {}): Report {
   const cwd = client.repoPath;
   const base = options.base ?? defaultBase(cwd);
-  const baseCommit = git(cwd, ['rev-parse', '--verify', '--quiet', `${base}^{commit}`], { capture: true, allowFail: true }).stdout.trim();
+  const baseCommit = runGitSync(['rev-parse', '--verify', '--quiet', `${base}^{commit}`], { cwd: cwd }).stdout.trim();
   if (!baseCommit) throw new GitMlError('UNKNOWN_REF', `Unknown base '${base}'. Pass a branch, tag or commit with --base (e.g. --base origin/main).`, { base });
-  const headRef = git(cwd, ['rev-parse', '--abbrev-ref', 'HEAD'], { capture: true, allowFail: true }).stdout.trim() || 'HEAD';
-  const headCommit = git(cwd, ['rev-parse', 'HEAD'], { capture: true }).stdout.trim();
+  const headRef = runGitSync(['rev-parse', '--abbrev-ref', 'HEAD'], { cwd: cwd }).stdout.trim() || 'HEAD';
+  const headCommit = gitOrThrow(['rev-parse', 'HEAD'], { cwd: cwd }).stdout.trim();
   const onBranch = revList(cwd, [`${baseCommit}..${headCommit}`]);
   const onBase = revList(cwd, [baseCommit]);
 

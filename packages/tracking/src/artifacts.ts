@@ -1,6 +1,6 @@
-import { lstatSync, readdirSync } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join, posix, resolve, sep } from 'node:path';
+import { join, posix, relative, resolve, sep } from 'node:path';
 import { streamBlobFromFile, streamBlobToFile, type GitStore, type TreeEntry } from '@git-ml/gitstore';
 import { InvalidParameterError, NotFoundError } from './errors.js';
 
@@ -21,17 +21,77 @@ export function cleanArtifactPath(p: string | undefined, field = 'artifact_path'
   return norm === '.' ? '' : norm;
 }
 
-/** Stores a directory as a git tree, streaming each file; symlinks are stored as links, not followed. */
+/**
+ * Stores a directory as a git tree, streaming each file. Symbolic links are followed, as `cp -rL`
+ * and MLflow's `log_artifacts` do, so a HuggingFace snapshot (`model.safetensors -> ../../blobs/…`)
+ * keeps its weights: a link to a file stores the file's bytes wherever it lives; a link to a
+ * directory is followed only when that directory is inside `dir`. Anything that cannot be stored —
+ * a dangling link, a link loop, a link to a directory outside `dir`, a socket, FIFO or device — fails
+ * the whole call with one error listing every such path; nothing is skipped silently.
+ */
 export async function storeDirectory(git: GitStore, dir: string): Promise<string> {
+  const root = realpathSync(dir);
+  const problems: string[] = [];
+  const tree = await storeTree({ git, root, open: new Set([root]), problems }, dir, '', root);
+  if (problems.length) {
+    throw new InvalidParameterError(
+      `Cannot log artifacts from ${dir}: ${problems.length === 1 ? 'an entry' : `${problems.length} entries`} cannot be stored ` +
+        `(nothing was logged):\n${problems.map((p) => `  ${p}`).join('\n')}\n` +
+        'Fix or remove them (links to directories outside the logged directory: log that directory separately, ' +
+        'or copy it in), then log again.',
+      { path: dir, problems },
+    );
+  }
+  return tree;
+}
+
+interface Walk {
+  git: GitStore;
+  /** the logged directory, links resolved */
+  root: string;
+  /** real paths of the directories being walked (a link back into one of them is a loop) */
+  open: Set<string>;
+  problems: string[];
+}
+
+async function storeTree(w: Walk, dir: string, rel: string, realDir: string): Promise<string> {
+  const { git, root, open, problems } = w;
   const entries: TreeEntry[] = [];
   for (const d of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, d.name);
     if (d.name === '.git') continue;
-    if (d.isDirectory()) entries.push({ mode: '40000', name: d.name, oid: await storeDirectory(git, p) });
-    else if (d.isFile()) {
-      const exec = (lstatSync(p).mode & 0o111) !== 0;
+    const p = join(dir, d.name);
+    const shown = rel ? `${rel}/${d.name}` : d.name;
+    let real = join(realDir, d.name);
+    // the dirent's type, unless it is a link (then its target's) or the file system did not say
+    let st: Pick<Stats, 'isFile' | 'isDirectory'> = d;
+    if (d.isSymbolicLink()) {
+      const target = readlinkSync(p);
+      try {
+        real = realpathSync(p);
+        st = statSync(real);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        const why = code === 'ELOOP' ? 'a link loop' : code === 'ENOENT' ? 'a dangling link (its target does not exist)' : `an unreadable link (${code})`;
+        problems.push(`${shown} -> ${target}: ${why}`);
+        continue;
+      }
+      if (st.isDirectory() && real !== root && !real.startsWith(root + sep)) {
+        problems.push(`${shown} -> ${target}: a link to a directory outside the logged directory (${real})`);
+        continue;
+      }
+    } else if (!d.isFile() && !d.isDirectory()) st = lstatSync(p);
+    if (st.isDirectory()) {
+      if (open.has(real)) {
+        problems.push(`${shown}: a link loop (it leads back to ${relative(root, real) || 'the logged directory'}, which contains it)`);
+        continue;
+      }
+      open.add(real);
+      entries.push({ mode: '40000', name: d.name, oid: await storeTree(w, p, shown, real) });
+      open.delete(real);
+    } else if (st.isFile()) {
+      const exec = (statSync(p).mode & 0o111) !== 0;
       entries.push({ mode: exec ? '100755' : '100644', name: d.name, oid: await streamBlobFromFile(git.objects, p) });
-    }
+    } else problems.push(`${shown}: not a regular file, directory or link (a socket, FIFO or device)`);
   }
   return git.objects.writeTree(entries);
 }

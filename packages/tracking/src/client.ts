@@ -4,6 +4,7 @@ import { streamBlobFromFile } from '@git-ml/gitstore';
 import { cleanArtifactPath, downloadArtifactTree, listArtifactTree, storeDirectory, type FileInfo } from './artifacts.js';
 import { InvalidParameterError, NotFoundError } from './errors.js';
 import { newRunId, newRunName } from './ids.js';
+import { assertRecordMatchesRef } from './index/record-identity.js';
 import { RunIndex } from './index/run-index.js';
 import type { Experiment, LifecycleStage, Metric, Run, RunStatus } from './model.js';
 import { resolveRepo } from './repo-location.js';
@@ -172,6 +173,7 @@ export class MlClient {
   getRun(runId: string): Run {
     validateRunId(runId);
     const v = this.store.readRun(runId);
+    assertRecordMatchesRef(v.ref, v.state!.info);
     return toRun(v.state!, v.ref);
   }
 

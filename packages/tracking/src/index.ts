@@ -13,7 +13,6 @@ export { SNAPSHOT_TAGS, snapshotTags, snapshotWarning } from './source-tags.js';
 export { runRef, experimentRef, RUNS_PREFIX, EXPERIMENTS_PREFIX, DEFAULT_EXPERIMENT_ID } from './store/refs-layout.js';
 export { GitMlError } from '@git-ml/gitstore';
 export { push, pull, type PullResult, type PushResult } from './sync/sync.js';
-export { git, isAncestor, mergeBase, pushRefs } from './sync/git-cli.js';
 export {
   getClient,
   setTrackingRepo,

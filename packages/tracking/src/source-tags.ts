@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import type { GitStore, OmittedFile, SourceSnapshot } from '@git-ml/gitstore';
 import type { RunSource } from './store/run-state.js';
@@ -11,16 +11,6 @@ export const SNAPSHOT_TAGS = {
   /** JSON: the untracked files left out of the snapshot, with size, mtime and (small files) blob id */
   omitted: 'git-ml.source.omitted',
 } as const;
-
-function remoteUrl(commonDir: string): string | null {
-  try {
-    const text = readFileSync(join(commonDir, 'config'), 'utf8');
-    const m = /\[remote "origin"\][^[]*?url\s*=\s*(\S+)/.exec(text);
-    return m ? m[1] : null;
-  } catch {
-    return null;
-  }
-}
 
 function size(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -111,7 +101,7 @@ export class SourceContext {
     if (source.dirty !== null) tags['git-ml.source.dirty'] = String(source.dirty);
     if (source.branch) tags['mlflow.source.git.branch'] = source.branch;
     Object.assign(tags, snapshotTags(captured.snapshot));
-    const url = remoteUrl(this.git.location.commonDir);
+    const url = this.git.config().get('remote.origin.url');
     if (url) tags['mlflow.source.git.repoURL'] = url;
     return tags;
   }

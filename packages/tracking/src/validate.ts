@@ -17,7 +17,12 @@ export const LIMITS = {
   metricHistoryPage: 25000,
 } as const;
 
-const KEY_CHARS = /^[\w\-./ :]*$/u;
+/**
+ * MLflow's `^[/\w.\- ]*$` (mlflow/utils/validation.py) with Python's Unicode `\w` — letters and
+ * digits of any script (`[\p{L}\p{N}_]`, checked equal code point by code point), so `précision`
+ * and `精度` are keys — plus `:` as later MLflow versions allow.
+ */
+const KEY_CHARS = /^[\p{L}\p{N}_\-./ :]*$/u;
 
 function normalizesTo(key: string): boolean {
   // MLflow rejects keys that a path normalisation would change: '..' segments, leading '/', '//'.
@@ -36,7 +41,7 @@ export function validateKey(kind: string, key: unknown): string {
   }
   if (!KEY_CHARS.test(key) || !normalizesTo(key) || key === '.') {
     throw new InvalidParameterError(
-      `Invalid ${kind} name '${key}'. Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), colons (:) and slashes (/), and must not contain '..' or start with '/'.`,
+      `Invalid ${kind} name '${key}'. Names may only contain letters and digits (of any script), underscores (_), dashes (-), periods (.), spaces ( ), colons (:) and slashes (/), and must not contain '..' or start with '/'.`,
       { kind, key },
     );
   }

@@ -14,11 +14,19 @@ import { registerRunsShow } from './runs-show.js';
 function experimentForNewRun(client: MlClient, io: Io, flag: string | undefined): string {
   const name = flag ?? (process.env.MLFLOW_EXPERIMENT_NAME || undefined);
   if (name !== undefined) {
-    const exp = findExperiment(client, name);
-    if (exp) return exp.experiment_id;
-    const id = client.createExperiment(name);
-    io.err(`git-ml: created experiment '${name}' (id ${id})\n`);
-    return id;
+    for (let tries = 0; ; tries++) {
+      const exp = findExperiment(client, name);
+      if (exp) return exp.experiment_id;
+      try {
+        const id = client.createExperiment(name);
+        io.err(`git-ml: created experiment '${name}' (id ${id})\n`);
+        return id;
+      } catch (err) {
+        // Another process created it, or moved its ref, at the same moment: look again.
+        const code = (err as { code?: string }).code;
+        if ((code !== 'REF_CONFLICT' && code !== 'RESOURCE_ALREADY_EXISTS') || tries >= 4) throw err;
+      }
+    }
   }
   const envId = process.env.MLFLOW_EXPERIMENT_ID;
   if (envId) return client.getExperiment(envId).experiment_id;

@@ -1,48 +1,9 @@
-import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { isAlive, thisProcess, type ProcessIdentity } from '../repo/process-identity.js';
+import { existsSync, readdirSync, readFileSync, rmdirSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { RefConflictError, RefLockedError } from '../errors.js';
-import { formatPackedRefs, readPackedRefs } from './packed-refs.js';
+import { LockFiles } from './lock-file.js';
+import { formatPackedRefs, packedRefsPath, readPackedRefs, readPackedRefsForRewrite } from './packed-refs.js';
 import { assertRefName } from './ref-name.js';
-
-const LOCK_OWNER = 'git-ml-lock-owner';
-/** A lock left by a dead git-ml process is broken once it is this old (never a live writer's). */
-const STALE_LOCK_MS = 1000;
-
-const EMPTY_LOCK_MS = 2000;
-
-function unlinkIfSame(lockPath: string, ino: number): boolean {
-  const again = statSync(lockPath, { throwIfNoEntry: false });
-  if (again && again.ino === ino) unlinkSync(lockPath);
-  return true;
-}
-
-function breakStaleLock(lockPath: string): boolean {
-  let fd: number;
-  try {
-    fd = openSync(lockPath, 'r');
-  } catch {
-    return true;
-  }
-  try {
-    const st = fstatSync(fd);
-    if (Date.now() - st.mtimeMs < STALE_LOCK_MS) return false;
-    const buf = Buffer.alloc(512);
-    const n = readSync(fd, buf, 0, 512, 0);
-    const text = buf.toString('utf8', 0, n);
-    // Empty: its creator died between creating it and writing its name (git-ml writes the owner at
-    // once, C git the new value); after a while nobody alive can be holding it.
-    if (n === 0 && Date.now() - st.mtimeMs > EMPTY_LOCK_MS) return unlinkIfSame(lockPath, st.ino);
-    if (!text.startsWith(`${LOCK_OWNER} `)) return false;
-    const owner = JSON.parse(text.slice(LOCK_OWNER.length + 1, text.indexOf('\n'))) as ProcessIdentity;
-    if (isAlive(owner)) return false;
-    return unlinkIfSame(lockPath, st.ino);
-  } catch {
-    return false;
-  } finally {
-    closeSync(fd);
-  }
-}
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 function sleepSync(ms: number): void {
@@ -72,7 +33,9 @@ export interface RefUpdate {
  * user's git never overwrite each other.
  */
 export class RefStore {
-  constructor(readonly commonDir: string, readonly lockTimeoutMs = 10_000) {}
+  constructor(readonly commonDir: string, readonly lockTimeoutMs = 10_000) {
+    this.locks = new LockFiles(commonDir);
+  }
 
   /** The oid a ref points at, following symbolic refs; null when it does not exist. */
   read(ref: string): string | null {
@@ -118,8 +81,8 @@ export class RefStore {
    * neither loose, packed, nor being created (a `.lock`); otherwise nothing is written.
    */
   createPacked(refs: Map<string, string>): void {
-    const path = join(this.commonDir, 'packed-refs');
-    const fd = this.acquireLock('packed-refs', path);
+    const path = packedRefsPath(this.commonDir);
+    this.acquireLock('packed-refs', path);
     try {
       const packed = readPackedRefs(this.commonDir);
       for (const ref of refs.keys()) {
@@ -129,21 +92,17 @@ export class RefStore {
           throw new RefConflictError(ref, null, packed.refs.get(ref) ?? readLooseRef(loose));
         }
       }
-      const next = { header: packed.header, refs: new Map(packed.refs), peeled: new Map(packed.peeled) };
-      for (const [ref, oid] of refs) next.refs.set(ref, oid);
-      ftruncateSync(fd, 0);
-      writeSync(fd, formatPackedRefs(next), 0);
-      closeSync(fd);
-      renameSync(`${path}.lock`, path);
-    } catch (err) {
-      try {
-        closeSync(fd);
-      } catch {
-        // already closed
+      if (!packed.damage) {
+        const next = { header: packed.header, refs: new Map(packed.refs), peeled: new Map(packed.peeled) };
+        for (const [ref, oid] of refs) next.refs.set(ref, oid);
+        this.locks.replace(path, formatPackedRefs(next));
+        return;
       }
-      if (existsSync(`${path}.lock`)) unlinkSync(`${path}.lock`);
-      throw err;
+    } finally {
+      this.locks.release(`${path}.lock`);
     }
+    // A damaged packed-refs is never rewritten (readPackedRefs has warned): new refs go loose.
+    this.update([...refs].map(([ref, value]) => ({ ref, value, expect: null })));
   }
 
   transaction(): RefTransaction {
@@ -165,30 +124,20 @@ export class RefStore {
     }
   }
 
+  /** @internal git-ml's lock files (see lock-file.ts for how a dead holder's lock is recognised). */
+  readonly locks: LockFiles;
+
   /** @internal Creates `<path>.lock` exclusively, waiting for other holders up to the timeout. */
-  acquireLock(ref: string, path: string): number {
+  acquireLock(ref: string, path: string): void {
     const lockPath = `${path}.lock`;
     const deadline = Date.now() + this.lockTimeoutMs;
     let wait = 1;
     for (;;) {
-      try {
-        const fd = openSync(lockPath, 'wx', 0o644);
-        // Who holds it, so a lock left by a killed git-ml process can be broken (C git ignores the
-        // content of others' lock files; ours is replaced by the new value before the rename).
-        writeSync(fd, `${LOCK_OWNER} ${JSON.stringify(thisProcess())}\n`);
-        return fd;
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') {
-          mkdirSync(dirname(lockPath), { recursive: true });
-          continue;
-        }
-        if (code !== 'EEXIST') throw err;
-        if (breakStaleLock(lockPath)) continue;
-        if (Date.now() >= deadline) throw new RefLockedError(ref, lockPath);
-        sleepSync(wait + Math.random() * wait);
-        wait = Math.min(wait * 2, 50);
-      }
+      if (this.locks.tryCreate(lockPath)) return;
+      if (this.locks.breakIfStale(lockPath)) continue;
+      if (Date.now() >= deadline) throw new RefLockedError(ref, lockPath);
+      sleepSync(wait + Math.random() * wait);
+      wait = Math.min(wait * 2, 50);
     }
   }
 }
@@ -196,7 +145,6 @@ export class RefStore {
 interface Held {
   ref: string;
   path: string;
-  fd: number;
   current: string | null;
   value?: string | null;
 }
@@ -214,8 +162,8 @@ export class RefTransaction {
     const existing = this.held.get(ref);
     if (existing) return existing.current;
     const path = join(this.store.commonDir, ref);
-    const fd = this.store.acquireLock(ref, path);
-    const h: Held = { ref, path, fd, current: null };
+    this.store.acquireLock(ref, path);
+    const h: Held = { ref, path, current: null };
     this.held.set(ref, h);
     h.current = this.store.read(ref);
     return h.current;
@@ -231,14 +179,8 @@ export class RefTransaction {
     const changes = [...this.held.values()].filter((h) => h.value !== undefined);
     const deletes = changes.filter((h) => h.value === null);
     if (deletes.some((h) => readPackedRefs(this.store.commonDir).refs.has(h.ref))) this.rewritePacked(deletes.map((h) => h.ref));
-    for (const h of changes) {
-      if (h.value === null) continue;
-      ftruncateSync(h.fd, 0);
-      writeSync(h.fd, `${h.value}\n`, 0);
-      closeSync(h.fd);
-      h.fd = -1;
-      renameSync(`${h.path}.lock`, h.path);
-    }
+    // The lock keeps its owner marker to the end; the value reaches the ref by its own rename.
+    for (const h of changes) if (h.value != null) this.store.locks.replace(h.path, `${h.value}\n`);
     for (const h of deletes) {
       try {
         unlinkSync(h.path);
@@ -251,37 +193,25 @@ export class RefTransaction {
 
   release(): void {
     for (const h of this.held.values()) {
-      if (h.fd >= 0) {
-        closeSync(h.fd);
-        try {
-          unlinkSync(`${h.path}.lock`);
-        } catch {
-          // already renamed into place
-        }
-      }
+      this.store.locks.release(`${h.path}.lock`);
       if (h.value === null) pruneEmptyDirs(this.store.commonDir, dirname(h.path));
     }
     this.held.clear();
   }
 
   private rewritePacked(refs: string[]): void {
-    const path = join(this.store.commonDir, 'packed-refs');
-    const fd = this.store.acquireLock('packed-refs', path);
+    const path = packedRefsPath(this.store.commonDir);
+    this.store.acquireLock('packed-refs', path);
     try {
-      const packed = readPackedRefs(this.store.commonDir);
+      const packed = readPackedRefsForRewrite(this.store.commonDir);
       const next = { header: packed.header, refs: new Map(packed.refs), peeled: new Map(packed.peeled) };
       for (const r of refs) {
         next.refs.delete(r);
         next.peeled.delete(r);
       }
-      ftruncateSync(fd, 0);
-      writeSync(fd, formatPackedRefs(next), 0);
-      closeSync(fd);
-      renameSync(`${path}.lock`, path);
-    } catch (err) {
-      closeSync(fd);
-      if (existsSync(`${path}.lock`)) unlinkSync(`${path}.lock`);
-      throw err;
+      this.store.locks.replace(path, formatPackedRefs(next));
+    } finally {
+      this.store.locks.release(`${path}.lock`);
     }
   }
 }

@@ -4,6 +4,8 @@ import { ObjectStore } from '../objects/object-store.js';
 import { RefStore } from '../refs/ref-store.js';
 import { findRepository, type RepositoryLocation } from './find-repository.js';
 import { readHead, type Head } from './head.js';
+import { readGitConfig, type GitConfig } from './config.js';
+import { findRefOneLevelDown, refsChangeStamp, type ChangeStamp } from '../refs/ref-queries.js';
 import { snapshotWorkTree, type SourceSnapshot } from './snapshot.js';
 
 /**
@@ -36,6 +38,31 @@ export class GitStore {
 
   get workTree(): string | null {
     return this.location.workTree;
+  }
+
+  /** git's configuration as it is now (system, global, repository). */
+  config(): GitConfig {
+    return readGitConfig(this.location.commonDir);
+  }
+
+  /**
+   * A named area under `.git/ml/` (created on first use): git-ml's local state — journals, derived
+   * indexes, caches. Never committed or pushed.
+   */
+  area(name: string): string {
+    const dir = join(this.mlDir, name);
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  }
+
+  /** The ref `<prefix><any>/<name>` (e.g. a run id under any experiment), loose or packed, or null. */
+  findRefOneLevelDown(prefix: string, name: string): string | null {
+    return findRefOneLevelDown(this.location.commonDir, prefix, name);
+  }
+
+  /** A stamp that changes whenever refs under `prefix` may have changed: keys derived caches. */
+  refsChangeStamp(prefix: string): ChangeStamp {
+    return refsChangeStamp(this.location.commonDir, prefix);
   }
 
   head(): Head {

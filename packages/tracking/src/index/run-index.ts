@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GitStore } from '@git-ml/gitstore';
 import type { JournalRead } from '../journal/journal.js';
@@ -7,10 +7,10 @@ import { RUNS_PREFIX, parseOffsets, parseRunRef, runRef } from '../store/refs-la
 import { readRunRecord } from '../store/run-record.js';
 import { pendingLines, readRunView } from '../store/run-reader.js';
 import { toRun } from '../store/to-run.js';
+import { assertRecordMatchesRef } from './record-identity.js';
 
-const INDEX_VERSION = 1;
-/** A directory changed this recently may change again within the same timestamp tick: re-list it. */
-const RACY_MS = 2000;
+/** 2: records whose run.yaml names another run than their ref are no longer indexed (rebuild). */
+const INDEX_VERSION = 2;
 
 interface Entry {
   commit: string;
@@ -35,7 +35,7 @@ export class RunIndex {
     private git: GitStore,
     private journals: () => JournalRead[],
   ) {
-    this.path = join(git.mlDir, 'index', 'runs.json');
+    this.path = join(git.area('index'), 'runs.json');
     this.load();
   }
 
@@ -51,7 +51,6 @@ export class RunIndex {
 
   save(): void {
     if (!this.changed) return;
-    mkdirSync(join(this.git.mlDir, 'index'), { recursive: true });
     const tmp = `${this.path}.${process.pid}.tmp`;
     const entries = [...this.entries].map(([ref, e]) => [ref, e.commit, e.run]);
     writeFileSync(tmp, JSON.stringify({ version: INDEX_VERSION, entries }));
@@ -59,30 +58,9 @@ export class RunIndex {
     this.changed = false;
   }
 
-  private currentSignature(): { sig: string; racy: boolean } {
-    const root = join(this.git.location.commonDir, RUNS_PREFIX);
-    const now = Date.now();
-    let racy = false;
-    const parts: string[] = [];
-    const add = (p: string) => {
-      const st = statSync(p, { throwIfNoEntry: false, bigint: true });
-      if (!st) return parts.push(`${p}:-`);
-      if (now - Number(st.mtimeMs) < RACY_MS) racy = true;
-      parts.push(`${p}:${st.ino}:${st.mtimeNs}:${st.size}`);
-    };
-    add(join(this.git.location.commonDir, 'packed-refs'));
-    add(root);
-    try {
-      for (const d of readdirSync(root)) add(join(root, d));
-    } catch {
-      // no runs yet
-    }
-    return { sig: parts.join('|'), racy };
-  }
-
   /** Brings the index up to date with the refs; cheap when nothing changed. */
   refresh(): void {
-    const { sig, racy } = this.currentSignature();
+    const { stamp: sig, racy } = this.git.refsChangeStamp(RUNS_PREFIX);
     if (sig === this.signature) return;
     const refs = this.git.refs.list(RUNS_PREFIX);
     for (const ref of [...this.entries.keys()]) {
@@ -94,7 +72,9 @@ export class RunIndex {
     for (const [ref, commit] of refs) {
       if (this.entries.get(ref)?.commit === commit) continue;
       try {
-        this.entries.set(ref, { commit, run: toRun(readRunRecord(this.git, ref, commit), ref) });
+        const run = toRun(readRunRecord(this.git, ref, commit), ref);
+        assertRecordMatchesRef(ref, run.info);
+        this.entries.set(ref, { commit, run });
         this.problems.delete(ref);
       } catch (err) {
         this.entries.delete(ref);
@@ -136,7 +116,10 @@ export class RunIndex {
       }
       try {
         const view = readRunView(this.git, ref, runId, indexed?.commit ?? this.git.refs.read(ref), journals);
-        if (view.state) byId.set(runId, toRun(view.state, ref));
+        if (view.state) {
+          assertRecordMatchesRef(ref, view.state.info);
+          byId.set(runId, toRun(view.state, ref));
+        }
       } catch (err) {
         this.problems.set(ref, (err as Error).message);
       }

@@ -10,6 +10,9 @@ import { DEFAULT_EXPERIMENT_ID, EXPERIMENTS_PREFIX, experimentRef } from './refs
 
 export const EXPERIMENT_FORMAT = 'git-ml/experiment@1';
 
+/** How long after `byName` found no experiment a create of that name still counts as concurrent. */
+const CONCURRENT_CREATE_MS = 10_000;
+
 const ExperimentYaml = z.object({
   format: z.literal(EXPERIMENT_FORMAT),
   experiment_id: z.string(),
@@ -84,13 +87,30 @@ export class ExperimentStore {
   }
 
   byName(name: string): Experiment | null {
-    return this.list().find((e) => e.name === name) ?? null;
+    const found = this.list().find((e) => e.name === name) ?? null;
+    if (!found) this.seenAbsent.set(name, Date.now());
+    return found;
   }
 
+  /** When `byName` last found no experiment of a name: a create soon after is a get-or-create. */
+  private seenAbsent = new Map<string, number>();
+
+  /**
+   * Creates an experiment; its id is derived from the name. A name that exists already fails with
+   * RESOURCE_ALREADY_EXISTS (as in MLflow) — except when another process created it concurrently:
+   * while this call runs, or since `byName` here found no such experiment (within
+   * CONCURRENT_CREATE_MS). Then there is one experiment and every creator gets its id, so
+   * `getExperimentByName(x) ?? createExperiment(x)` in many processes at once makes one `x`.
+   */
   create(name: string, opts: { artifactLocation?: string; tags?: Record<string, string> } = {}): string {
     validateExperimentName(name);
+    const lookedAt = this.seenAbsent.get(name);
+    this.seenAbsent.delete(name);
     const existing = this.byName(name);
+    this.seenAbsent.delete(name);
     if (existing) {
+      const concurrent = lookedAt !== undefined && Date.now() - lookedAt < CONCURRENT_CREATE_MS && existing.lifecycle_stage === 'active';
+      if (concurrent) return existing.experiment_id;
       throw new AlreadyExistsError(
         `Experiment '${name}' already exists${existing.lifecycle_stage === 'deleted' ? ' (deleted; restore it with `git-ml experiments restore`)' : ''}.`,
         { name },
@@ -98,7 +118,13 @@ export class ExperimentStore {
     }
     for (let attempt = 0; ; attempt++) {
       const id = experimentIdFor(name, attempt);
-      if (this.git.refs.read(experimentRef(id))) continue;
+      const ref = experimentRef(id);
+      const taken = this.git.refs.read(ref);
+      if (taken) {
+        // created by another process since byName() above: the same experiment, not a second one
+        if (this.read(ref, taken).name === name) return id;
+        continue; // held by an experiment renamed away from this name
+      }
       const now = Date.now();
       const exp: Experiment = {
         experiment_id: id,
@@ -109,8 +135,15 @@ export class ExperimentStore {
         last_update_time: now,
         tags: Object.entries(opts.tags ?? {}).map(([key, value]) => ({ key, value })),
       };
-      this.write(exp, null, `git-ml: create experiment ${name}`);
-      return id;
+      try {
+        this.write(exp, null, `git-ml: create experiment ${name}`);
+        return id;
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'REF_CONFLICT') throw err;
+        const winner = this.git.refs.read(ref);
+        if (winner && this.read(ref, winner).name === name) return id;
+        attempt--; // look at the same id again: it is held by another name, or was deleted meanwhile
+      }
     }
   }
 

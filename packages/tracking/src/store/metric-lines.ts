@@ -31,20 +31,28 @@ export function formatMetricLine(p: { value: number; timestamp: number; step: nu
 
 export function parseMetricLines(key: string, text: string): Metric[] {
   const out: Metric[] = [];
+  const n = text.length;
   let i = 0;
-  while (i < text.length) {
+  while (i < n) {
     let nl = text.indexOf('\n', i);
-    if (nl < 0) nl = text.length;
-    const line = text.slice(i, nl);
+    if (nl < 0) nl = n;
+    if (nl > i) {
+      const a = text.indexOf(' ', i);
+      if (a <= i || a >= nl) throw new Error(`bad metric line ${JSON.stringify(text.slice(i, nl))}`);
+      let b = text.indexOf(' ', a + 1);
+      if (b >= nl) b = -1;
+      const timestamp = Number(text.slice(i, a));
+      const raw = text.slice(a + 1, b < 0 ? nl : b);
+      let value = Number(raw);
+      // Number() reads every finite value; only nan/inf spellings take the slow path
+      if (Number.isNaN(value) || raw === '') value = parseMetricValue(raw);
+      const step = b < 0 ? 0 : Number(text.slice(b + 1, nl));
+      if (!Number.isFinite(timestamp) || !Number.isFinite(step) || (Number.isNaN(value) && raw.toLowerCase() !== 'nan')) {
+        throw new Error(`bad metric line ${JSON.stringify(text.slice(i, nl))}`);
+      }
+      out.push({ key, value, timestamp, step });
+    }
     i = nl + 1;
-    if (!line) continue;
-    const a = line.indexOf(' ');
-    const b = line.indexOf(' ', a + 1);
-    const timestamp = Number(line.slice(0, a));
-    const value = parseMetricValue(line.slice(a + 1, b < 0 ? undefined : b));
-    const step = b < 0 ? 0 : Number(line.slice(b + 1));
-    if (a < 0 || !Number.isFinite(timestamp) || !Number.isFinite(step)) throw new Error(`bad metric line ${JSON.stringify(line)}`);
-    out.push({ key, value, timestamp, step });
   }
   return out;
 }

@@ -1,9 +1,9 @@
 import type { GitStore } from '@git-ml/gitstore';
 import type { JournalCache, JournalLine, JournalRead } from '../journal/journal.js';
 import { CorruptRecordError } from '../errors.js';
-import { committedText } from './metric-series.js';
+import { chunkEntries } from './metric-series.js';
 import type { Metric } from '../model.js';
-import { formatMetricLine, metricFileName, parseMetricLines, parseMetricValue } from './metric-lines.js';
+import { metricFileName, parseMetricLines, parseMetricValue } from './metric-lines.js';
 import { parseOffsets } from './refs-layout.js';
 import { readRunRecord } from './run-record.js';
 import { applyEntry, newRunState, type RunState } from './run-state.js';
@@ -78,26 +78,30 @@ export function readMetricHistoryOnly(git: GitStore, ref: string, runId: string,
   for (let i = 0; ; i++) {
     const head = git.refs.read(ref);
     const all = journals.readAll();
-    let text = '';
     let offsets = new Map<string, number>();
+    const points: Metric[] = [];
+    const parse = (file: string, text: string) => {
+      try {
+        for (const p of parseMetricLines(key, text)) points.push(p);
+      } catch (cause) {
+        throw new CorruptRecordError(ref, file, (cause as Error).message, { cause });
+      }
+    };
     if (head) {
       const commit = git.objects.readCommit(head);
       offsets = parseOffsets(commit.message);
       const metrics = git.objects.readTree(commit.tree).find((e) => e.name === 'metrics');
       const file = metrics && git.objects.readTree(metrics.oid).find((e) => e.name === metricFileName(key));
-      if (file) text = committedText((oid) => git.objects.read(oid).data, { oid: file.oid, kind: file.mode === '40000' ? 'tree' : 'blob' });
+      const dir = `metrics/${metricFileName(key)}`;
+      if (file?.mode === '40000') {
+        for (const e of chunkEntries(git.objects.read(file.oid).data, file.oid)) parse(`${dir}/${e.name}`, git.objects.readBlob(e.oid).toString('utf8'));
+      } else if (file) parse(dir, git.objects.readBlob(file.oid).toString('utf8'));
     }
     for (const p of pendingLines(all, runId, offsets)) {
       for (const l of p.lines) {
-        if (l.op === 'm' && l.k === key) text += formatMetricLine({ value: typeof l.v === 'number' ? l.v : parseMetricValue(l.v), timestamp: l.t, step: l.s });
+        if (l.op === 'm' && l.k === key) points.push({ key, value: typeof l.v === 'number' ? l.v : parseMetricValue(l.v), timestamp: l.t, step: l.s });
       }
     }
-    if (git.refs.read(ref) === head || i >= 5) {
-      try {
-        return parseMetricLines(key, text);
-      } catch (cause) {
-        throw new CorruptRecordError(ref, `metrics/${metricFileName(key)}`, (cause as Error).message, { cause });
-      }
-    }
+    if (git.refs.read(ref) === head || i >= 5) return points;
   }
 }

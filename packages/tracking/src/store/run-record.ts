@@ -2,6 +2,7 @@ import type { GitStore, TreeEntry } from '@git-ml/gitstore';
 import { encodeCommit, encodeTree } from '@git-ml/gitstore';
 import { z } from 'zod';
 import { CorruptRecordError } from '../errors.js';
+import { assertRecordMatchesRef } from '../index/record-identity.js';
 import { RUN_STATUSES } from '../model.js';
 import { formatFlatYaml, parseFlatYaml } from './flat-yaml.js';
 import { metricFileName, metricKeyFromFileName, parseMetricLines } from './metric-lines.js';
@@ -55,6 +56,8 @@ export function readRunRecord(git: GitStore, ref: string, commit: string): RunSt
     throw new CorruptRecordError(ref, 'run.yaml', `field '${issue.path.join('.')}': ${issue.message}`);
   }
   const { format: _f, source, ...info } = parsed.data;
+  // the ref is the truth: a run.yaml naming another run is corrupt here (and never folded further)
+  assertRecordMatchesRef(ref, info);
   const state: RunState = {
     info: info as RunState['info'],
     source: source ?? null,

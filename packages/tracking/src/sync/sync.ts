@@ -2,7 +2,7 @@ import type { MlClient } from '../client.js';
 import { EXPERIMENTS_PREFIX, RUNS_PREFIX, formatOffsets, oneLine, parseOffsets } from '../store/refs-layout.js';
 import { readRunRecord, writeRunRecord } from '../store/run-record.js';
 import { ObjectSink } from '../store/object-sink.js';
-import { git, isAncestor, mergeBase, pushRefs } from './git-cli.js';
+import { fetchRefs, isAncestor, mergeBase, pushRefs } from '@git-ml/gitstore';
 import { mergeRunStates, type Prefer } from './merge-run.js';
 import { mergeExperiments } from './merge-experiment.js';
 
@@ -37,7 +37,7 @@ export function pull(client: MlClient, remote = 'origin', options: { prefer?: Pr
   const store = client.store;
   const cwd = cwdOf(client);
   const ns = `${SYNC_NS}${remote.replace(/[^\w.-]/g, '_')}/`;
-  git(cwd, ['fetch', '--no-tags', '--quiet', remote, `+${RUNS_PREFIX}*:${ns}runs/*`, `+${EXPERIMENTS_PREFIX}*:${ns}experiments/*`]);
+  fetchRefs(cwd, remote, [`+${RUNS_PREFIX}*:${ns}runs/*`, `+${EXPERIMENTS_PREFIX}*:${ns}experiments/*`]);
   const fetched = store.git.refs.list(ns);
   const result: PullResult = { created: [], updated: [], merged: [], conflicts: [], upToDate: true };
   try {
