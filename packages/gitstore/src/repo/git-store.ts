@@ -7,6 +7,7 @@ import { readHead, type Head } from './head.js';
 import { readGitConfig, type GitConfig } from './config.js';
 import { findRefOneLevelDown, refsChangeStamp, type ChangeStamp } from '../refs/ref-queries.js';
 import { snapshotWorkTree, type SourceSnapshot } from './snapshot.js';
+import { resolveSnapshotSettings } from './snapshot-settings.js';
 
 /**
  * A git repository as git-ml sees it: objects, refs, HEAD, and `.git/ml/` — the directory for
@@ -69,10 +70,15 @@ export class GitStore {
     return readHead(this.location.gitDir, this.refs);
   }
 
-  /** The commit that holds the code as it is now (a snapshot when the work tree is dirty). */
+  /**
+   * The commit that holds the code as it is now (a snapshot when the work tree is dirty), under the
+   * snapshot settings of the environment and git config (an invalid one throws).
+   */
   snapshotSource(): SourceSnapshot {
     const head = this.head().commit;
     if (!this.location.workTree) return { commit: head, head, dirty: false };
-    return snapshotWorkTree(this.location.gitDir, this.location.workTree, head);
+    const config = this.config();
+    const settings = resolveSnapshotSettings(process.env, (name) => config.get(name));
+    return snapshotWorkTree(this.location.gitDir, this.location.workTree, head, settings);
   }
 }

@@ -1,4 +1,5 @@
 import { GitMlError } from '../errors.js';
+import type { GitConfig } from './config.js';
 
 /**
  * How a dirty working tree becomes a run's source commit:
@@ -43,21 +44,16 @@ function parseSize(where: string, text: string): number {
 }
 
 /**
- * Resolves the snapshot settings from the environment and `git config --get-regexp ^ml\.snapshot`
- * output (`key value` lines); a value that does not parse is an error naming where it came from.
+ * Resolves the snapshot settings from the environment, else git's configuration (`config(name)` is
+ * the last value of a key, as {@link GitConfig.get}); a value that does not parse is an error naming
+ * where it came from.
  */
-export function resolveSnapshotSettings(env: NodeJS.ProcessEnv, configLines: string): SnapshotSettings {
-  const config = new Map<string, string>();
-  for (const line of configLines.split('\n')) {
-    const sp = line.indexOf(' ');
-    if (sp > 0) config.set(line.slice(0, sp).toLowerCase(), line.slice(sp + 1).trim());
-  }
+export function resolveSnapshotSettings(env: NodeJS.ProcessEnv, config: (name: string) => string | undefined): SnapshotSettings {
   const pick = (k: keyof typeof SOURCES): { where: string; value: string } | null => {
     const s = SOURCES[k];
     const e = env[s.env];
     if (e !== undefined && e !== '') return { where: `environment variable ${s.env}`, value: e };
-    // git prints keys lower-cased
-    const c = config.get(s.config.toLowerCase());
+    const c = config(s.config);
     return c !== undefined ? { where: `git config ${s.config}`, value: c } : null;
   };
   const out = { ...SNAPSHOT_DEFAULTS };

@@ -1,9 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveSnapshotSettings, type SnapshotMode, type SnapshotSettings } from './snapshot-settings.js';
+import { GitMlError } from '../errors.js';
+import { gitReason, runGitSync } from './git-process.js';
+import type { SnapshotMode, SnapshotSettings } from './snapshot-settings.js';
 
 /** An untracked file that is not in the run's source snapshot, with enough to tell later whether it changed. */
 export interface OmittedFile {
@@ -28,12 +29,6 @@ export interface SourceSnapshot {
   settings?: SnapshotSettings;
   /** untracked, non-ignored files left out of the snapshot (sorted by path) */
   omitted?: OmittedFile[];
-}
-
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith('GIT_')) delete env[k];
-  return env;
 }
 
 class GitFailed extends Error {}
@@ -100,38 +95,23 @@ function choose(workTree: string, paths: string[], s: SnapshotSettings): { kept:
  * Untracked files are stat'ed before anything reads them: a file over the per-file cap, or past the
  * total cap, is never read by git (only hashed, when it is small, to identify it) and is listed in
  * `omitted` instead. Files matching `.gitmlignore` (gitignore syntax, at the top of the work tree)
- * are left out silently, as if ignored. Settings: `GIT_ML_SNAPSHOT*` variables, else git config
- * `ml.snapshot*` (see {@link resolveSnapshotSettings}); an invalid one throws. Needs the git binary
- * (it honours every ignore rule and attribute); without it the source is HEAD and `dirty` is null.
+ * are left out silently, as if ignored. Mode `off` runs no git at all. Needs the git binary (it
+ * honours every ignore rule and attribute); without it the source is HEAD and `dirty` is null.
  */
-export function snapshotWorkTree(gitDir: string, workTree: string, head: string | null): SourceSnapshot {
+export function snapshotWorkTree(gitDir: string, workTree: string, head: string | null, settings: SnapshotSettings): SourceSnapshot {
   const base = { commit: head, head, dirty: null };
-  const env = cleanEnv();
+  if (settings.mode === 'off') return { ...base, settings };
   const run = (args: string[], opts: { extra?: NodeJS.ProcessEnv; input?: string; ok?: number[] } = {}): string => {
-    const r = spawnSync('git', ['--git-dir', gitDir, '--work-tree', workTree, ...args], {
-      env: { ...env, ...opts.extra },
-      cwd: workTree,
-      encoding: 'utf8',
-      input: opts.input,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      maxBuffer: 256 * 1024 * 1024,
-    });
-    if (r.error || !(opts.ok ?? [0]).includes(r.status ?? -1)) throw new GitFailed(`git ${args[0]}: ${r.error?.message ?? r.stderr}`);
+    const r = runGitSync(['--git-dir', gitDir, '--work-tree', workTree, ...args], { cwd: workTree, env: opts.extra, input: opts.input });
+    if (!(opts.ok ?? [0]).includes(r.status)) throw new GitFailed(`git ${args[0]}: ${gitReason(r)}`);
     return r.stdout;
   };
-  let configLines: string;
-  try {
-    configLines = run(['config', '--get-regexp', '^ml\\.snapshot'], { ok: [0, 1] });
-  } catch {
-    return base;
-  }
-  const settings = resolveSnapshotSettings(process.env, configLines);
-  if (settings.mode === 'off') return { ...base, settings };
   let status: { tracked: boolean; untracked: string[] };
   try {
     status = parseStatus(run(['--no-optional-locks', 'status', '--porcelain', '-z', '--untracked-files=all', '--ignore-submodules=dirty']));
-  } catch {
-    return base;
+  } catch (err) {
+    if (err instanceof GitFailed || (err instanceof GitMlError && err.code === 'GIT_NOT_FOUND')) return base;
+    throw err;
   }
   if (!status.tracked && status.untracked.length === 0) return { commit: head, head, dirty: false, settings, omitted: [] };
   const tmp = mkdtempSync(join(tmpdir(), 'git-ml-index-'));
@@ -160,7 +140,7 @@ export function snapshotWorkTree(gitDir: string, workTree: string, head: string 
     const commit = run(args, { extra: { ...idx, ...who } }).trim();
     return { commit, head, dirty: true, settings, omitted };
   } catch (err) {
-    if (err instanceof GitFailed) return base;
+    if (err instanceof GitFailed || (err instanceof GitMlError && err.code === 'GIT_NOT_FOUND')) return base;
     throw err;
   } finally {
     rmSync(tmp, { recursive: true, force: true });
