@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { streamBlobFromFile } from '@git-ml/gitstore';
 import { cleanArtifactPath, downloadArtifactTree, listArtifactTree, storeDirectory, type FileInfo } from './artifacts.js';
 import { InvalidParameterError, NotFoundError } from './errors.js';
+import { storeArtifactFile } from './lfs-artifacts.js';
 import { newRunId, newRunName } from './ids.js';
 import { assertRecordMatchesRef } from './index/record-identity.js';
 import { RunIndex } from './index/run-index.js';
@@ -306,9 +306,10 @@ export class MlClient {
     const dir = cleanArtifactPath(artifactPath);
     const st = statSync(localPath, { throwIfNoEntry: false });
     if (!st?.isFile()) throw new InvalidParameterError(`Cannot log artifact ${localPath}: it is not a file. Use logArtifacts for a directory.`, { path: localPath });
-    const oid = await streamBlobFromFile(this.store.git.objects, localPath);
+    const path = dir ? `${dir}/${basename(localPath)}` : basename(localPath);
+    const oid = await storeArtifactFile(this.store.git, localPath, path);
     const mode = st.mode & 0o111 ? '100755' : '100644';
-    this.store.append(validateRunId(runId), [{ op: 'a', path: dir ? `${dir}/${basename(localPath)}` : basename(localPath), oid, mode }]);
+    this.store.append(validateRunId(runId), [{ op: 'a', path, oid, mode }]);
   }
 
   /** Logs every file of a directory (recursively) under `artifactPath`. */

@@ -3,6 +3,7 @@ import { basename, join, relative } from 'node:path';
 import type { GitStore, OmittedFile, SourceSnapshot } from '@git-ml/gitstore';
 import type { RunSource } from './store/run-state.js';
 import { LIMITS } from './validate.js';
+import { formatSize as size } from './_format-size.js';
 
 /** System tags that record how the source snapshot was taken and what it left out. */
 export const SNAPSHOT_TAGS = {
@@ -11,17 +12,6 @@ export const SNAPSHOT_TAGS = {
   /** JSON: the untracked files left out of the snapshot, with size, mtime and (small files) blob id */
   omitted: 'git-ml.source.omitted',
 } as const;
-
-function size(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${u === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
-}
 
 /**
  * The tags recording a snapshot's decision: its mode, and the files it left out as JSON

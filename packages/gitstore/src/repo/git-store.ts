@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { LfsStore } from '../lfs/lfs-store.js';
 import { ObjectStore } from '../objects/object-store.js';
 import { RefStore } from '../refs/ref-store.js';
 import { findRepository, type RepositoryLocation } from './find-repository.js';
@@ -19,12 +20,15 @@ export class GitStore {
   readonly refs: RefStore;
   /** `.git/ml`: git-ml's local, derived state (journals, indexes). */
   readonly mlDir: string;
+  /** `.git/lfs`: Git LFS objects, shared with `git lfs`. */
+  readonly lfs: LfsStore;
 
   private constructor(location: RepositoryLocation) {
     this.location = location;
     this.objects = new ObjectStore(join(location.commonDir, 'objects'));
     this.refs = new RefStore(location.commonDir);
     this.mlDir = join(location.commonDir, 'ml');
+    this.lfs = new LfsStore(location.commonDir, location.workTree ?? location.gitDir);
     mkdirSync(this.mlDir, { recursive: true });
   }
 

@@ -30,15 +30,15 @@ const SOURCES = {
 
 /** A snapshot setting with a value git-ml does not understand. */
 export class InvalidSnapshotSettingError extends GitMlError {
-  constructor(where: string, value: string, expected: string) {
-    super('INVALID_SNAPSHOT_SETTING', `Invalid ${where} = '${value}': expected ${expected}. Fix or unset it (see docs/tracking.md, "Source snapshots").`, { where, value });
+  constructor(where: string, value: string, expected: string, see = 'docs/tracking.md, "Source snapshots"') {
+    super('INVALID_SNAPSHOT_SETTING', `Invalid ${where} = '${value}': expected ${expected}. Fix or unset it (see ${see}).`, { where, value });
   }
 }
 
-/** "1m", "512k", "10 MiB", "2000000" → bytes (git's own suffixes, powers of 1024). */
-function parseSize(where: string, text: string): number {
+/** "1m", "512k", "10 MiB", "2000000" → bytes (git's own suffixes, powers of 1024); `where` names the setting in the error. */
+export function parseSizeSetting(where: string, text: string, see?: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(?:([kmgt])(?:i?b)?|b)?\s*$/i.exec(text);
-  if (!m) throw new InvalidSnapshotSettingError(where, text, 'a size in bytes, optionally with k, m or g (e.g. 1m, 512k)');
+  if (!m) throw new InvalidSnapshotSettingError(where, text, 'a size in bytes, optionally with k, m or g (e.g. 1m, 512k)', see);
   const scale = { k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[(m[2] ?? '').toLowerCase() as 'k'] ?? 1;
   return Math.floor(Number(m[1]) * scale);
 }
@@ -64,8 +64,8 @@ export function resolveSnapshotSettings(env: NodeJS.ProcessEnv, config: (name: s
     out.mode = v;
   }
   const file = pick('maxFileBytes');
-  if (file) out.maxFileBytes = parseSize(file.where, file.value);
+  if (file) out.maxFileBytes = parseSizeSetting(file.where, file.value);
   const total = pick('maxTotalBytes');
-  if (total) out.maxTotalBytes = parseSize(total.where, total.value);
+  if (total) out.maxTotalBytes = parseSizeSetting(total.where, total.value);
   return out;
 }
