@@ -5,6 +5,7 @@ import { modelsCommand } from './commands/models.js';
 import { runsCommand } from './commands/runs.js';
 import { syncCommands } from './commands/sync.js';
 import { migrateCommand } from './commands/migrate.js';
+import { exportCommand, importCommand } from './commands/import-export.js';
 import { initCommand, reportCommand } from './commands/review.js';
 import { projectCommands } from './commands/projects.js';
 import type { CliContext } from './context.js';
@@ -56,6 +57,9 @@ export function buildProgram(ctx: CliContext): Command {
   program.addCommand(initCommand(ctx));
   program.commandsGroup('Maintenance:');
   program.addCommand(migrateCommand(ctx));
+  program.commandsGroup('Moving from/to MLflow:');
+  program.addCommand(importCommand(ctx));
+  program.addCommand(exportCommand(ctx));
   program.commandsGroup('Review:');
   program.addCommand(reportCommand(ctx));
   program.commandsGroup('Help:').helpCommand('help [command]', 'show help for a command').helpCommand(true);

@@ -62,3 +62,14 @@ export class CorruptObjectError extends GitMlError {
     super('CORRUPT_OBJECT', `${what} is corrupt: ${detail}. Run \`git fsck\` to check the repository.`, { what, detail }, options);
   }
 }
+
+/** A packfile or pack index that cannot be read: names the file and, where known, the object. */
+export class CorruptPackError extends GitMlError {
+  constructor(path: string, detail: string, oid?: string) {
+    super(
+      'CORRUPT_PACK',
+      `${path} is corrupt${oid ? ` (reading object ${oid})` : ''}: ${detail}. Run \`git fsck\`; if another clone has the objects, \`git fetch\` them again, else restore the file from a backup.`,
+      { path, oid: oid ?? null, detail },
+    );
+  }
+}

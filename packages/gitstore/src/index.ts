@@ -17,6 +17,7 @@ export {
   RefLockedError,
   ObjectNotFoundError,
   CorruptObjectError,
+  CorruptPackError,
 } from './errors.js';
 export { isAlive, thisProcess, processStartTime, type ProcessIdentity } from './repo/process-identity.js';
 export { runGit, runGitSync, gitOrThrow, gitReason, gitEnv, type GitResult, type GitRunOptions } from './repo/git-process.js';

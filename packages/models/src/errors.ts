@@ -2,8 +2,8 @@ import { GitMlError } from '@git-ml/gitstore';
 
 /** An MLmodel file or model directory that cannot be read. */
 export class ModelFormatError extends GitMlError {
-  constructor(message: string, data: Record<string, unknown> = {}) {
-    super('INVALID_MODEL', message, data);
+  constructor(message: string, data: Record<string, unknown> = {}, cause?: unknown) {
+    super('INVALID_MODEL', message, data, cause === undefined ? undefined : { cause });
   }
 }
 
@@ -18,5 +18,15 @@ export class FlavorNotAvailableError extends GitMlError {
 export class BadInputError extends GitMlError {
   constructor(message: string, data: Record<string, unknown> = {}) {
     super('BAD_REQUEST', message, data);
+  }
+}
+
+/**
+ * A request over one of the scoring server's limits (rows, cells, nesting depth): a 400
+ * `INVALID_PARAMETER_VALUE` whose message names the limit and the option that raises it.
+ */
+export class InputLimitError extends GitMlError {
+  constructor(message: string, data: Record<string, unknown> = {}) {
+    super('INVALID_PARAMETER_VALUE', message, data);
   }
 }

@@ -4,8 +4,11 @@ export { inferSignature, inferSpec, readSignature, signatureToMLmodel, isTensorS
 export { InputSchema, toModelInput, frameToMatrix, type Frame, type Tensor, type ModelInput } from './input.js';
 export { saveModel, loadModel, logModel, modelDir, readInputExample, LoadedModel, GIT_ML_VERSION, type SaveOptions, type LoadOptions, type LogModelOptions } from './model.js';
 export { parseJsonPayload, parseCsvPayload, parseCsv, predictionsBody } from './payload.js';
+export { readJson } from './read-json.js';
+export { DEFAULT_INPUT_LIMITS, inputLimits, type InputLimits } from './limits.js';
+export { previewValue, previewString, previewName } from './preview.js';
 export { createScoringServer, serveModel, type ServeOptions } from './serve.js';
-export { ModelFormatError, FlavorNotAvailableError, BadInputError } from './errors.js';
+export { ModelFormatError, FlavorNotAvailableError, BadInputError, InputLimitError } from './errors.js';
 export { evaluate, type EvaluateOptions, type EvaluateResult } from './evaluate.js';
 export { classifierMetrics, regressorMetrics, rocCurve, confusion, type ClassifierMetrics, type RegressorMetrics } from './metrics.js';
 export { confusionMatrixSvg, rocCurveSvg, barChartSvg } from './svg.js';

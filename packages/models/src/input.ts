@@ -1,5 +1,6 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import { BadInputError } from './errors.js';
+import { previewName, previewValue } from './preview.js';
 import { isTensorSpec, type ColSpec, type Signature, type TensorSpec } from './signature.js';
 
 /** Rows in a fixed column order: what column-based flavors receive. */
@@ -65,7 +66,7 @@ export class InputSchema {
         const e = this.row.errors![0];
         const col = /^\/(\d+)/.exec(e.instancePath);
         const spec = col ? this.specs[Number(col[1])] : undefined;
-        throw new BadInputError(`row ${i}${spec ? `, column '${spec.name}'` : ''}: ${spec ? `expected ${spec.type}, got ${JSON.stringify(rows[i][Number(col![1])])}` : e.message}`, { row: i, column: spec?.name });
+        throw new BadInputError(`row ${i}${spec ? `, column '${spec.name}'` : ''}: ${spec ? `expected ${spec.type}, got ${previewValue(rows[i][Number(col![1])])}` : e.message}`, { row: i, column: spec?.name });
       }
     }
   }
@@ -75,7 +76,7 @@ export class InputSchema {
     if (!this.columns) return { columns, data };
     const seen = new Set<string>();
     for (const c of columns) {
-      if (seen.has(c)) throw new BadInputError(`column '${c}' is given twice.`, { column: c });
+      if (seen.has(c)) throw new BadInputError(`column '${previewName(c)}' is given twice.`, { column: previewName(c) });
       seen.add(c);
     }
     const index = this.columns.map((c) => columns.indexOf(c));
@@ -126,11 +127,11 @@ export class InputSchema {
     }
     const data = (value as unknown[]).flat(Infinity) as unknown[];
     const expected = data.length === shape.reduce((a, b) => a * b, 1);
-    if (!expected || data.some((x) => typeof x !== 'number')) throw new BadInputError(`tensor '${name}' must be a rectangular array of numbers.`, { input: name });
+    if (!expected || data.some((x) => typeof x !== 'number')) throw new BadInputError(`tensor '${previewName(name)}' must be a rectangular array of numbers.`, { input: previewName(name) });
     const spec = this.tensors.find((t) => (t.name ?? 'input') === name) ?? (this.tensors.length === 1 ? this.tensors[0] : undefined);
     const want = spec?.['tensor-spec'].shape;
     if (want && (want.length !== shape.length || want.some((d, i) => d !== -1 && d !== shape[i]))) {
-      throw new BadInputError(`tensor '${name}' has shape [${shape.join(', ')}]; the signature says [${want.join(', ')}] (-1 = any).`, { input: name });
+      throw new BadInputError(`tensor '${previewName(name)}' has shape [${shape.join(', ')}]; the signature says [${want.join(', ')}] (-1 = any).`, { input: previewName(name) });
     }
     return { shape, data: data as number[] };
   }
@@ -171,7 +172,7 @@ export function frameToMatrix(frame: Frame): number[][] {
     row.map((v, j) => {
       if (typeof v === 'number') return v;
       if (typeof v === 'boolean') return v ? 1 : 0;
-      throw new BadInputError(`row ${i}, column '${frame.columns[j]}': expected a number, got ${JSON.stringify(v)}.`, { row: i, column: frame.columns[j] });
+      throw new BadInputError(`row ${i}, column '${previewName(frame.columns[j])}': expected a number, got ${previewValue(v)}.`, { row: i, column: previewName(frame.columns[j]) });
     }),
   );
 }

@@ -8,6 +8,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { BadInputError, ModelFormatError } from './errors.js';
 import { defineFlavor, type Flavor, type Predictor } from './flavor.js';
 import { frameToMatrix, type ModelInput } from './input.js';
+import { previewName } from './preview.js';
 
 /** The file the flavor writes: the model's `toJSON()`. */
 export const MODEL_FILE = 'model.json';
@@ -96,17 +97,17 @@ export function inputRows(input: ModelInput, nFeatures: number): number[][] {
     return rows;
   }
   const names = Object.keys(input.tensors);
-  if (names.length !== 1) throw new BadInputError(`this model takes one 2-D tensor [rows, ${nFeatures}]; got ${names.length} tensors (${names.map((n) => `'${n}'`).join(', ')}).`, { inputs: names });
+  if (names.length !== 1) throw new BadInputError(`this model takes one 2-D tensor [rows, ${nFeatures}]; got ${names.length} tensors (${previewName(names.map((n) => `'${n}'`).join(', '))}).`, { inputs: names.slice(0, 10).map(previewName) });
   const { shape, data } = input.tensors[names[0]];
   if (shape.length !== 2 || shape[1] !== nFeatures) {
-    throw new BadInputError(`tensor '${names[0]}' has shape [${shape.join(', ')}]; this model takes [rows, ${nFeatures}].`, { input: names[0], shape });
+    throw new BadInputError(`tensor '${previewName(names[0])}' has shape [${shape.join(', ')}]; this model takes [rows, ${nFeatures}].`, { input: names[0], shape });
   }
-  if (data.length !== shape[0] * nFeatures) throw new BadInputError(`tensor '${names[0]}' has ${data.length} values; shape [${shape.join(', ')}] needs ${shape[0] * nFeatures}.`, { input: names[0] });
+  if (data.length !== shape[0] * nFeatures) throw new BadInputError(`tensor '${previewName(names[0])}' has ${data.length} values; shape [${shape.join(', ')}] needs ${shape[0] * nFeatures}.`, { input: names[0] });
   const rows = new Array<number[]>(shape[0]);
   for (let i = 0; i < shape[0]; i++) {
     const row = data.slice(i * nFeatures, (i + 1) * nFeatures);
     for (let j = 0; j < nFeatures; j++) {
-      if (typeof row[j] !== 'number' || !Number.isFinite(row[j])) throw new BadInputError(`tensor '${names[0]}'[${i}][${j}] is ${String(row[j])}; every feature must be a finite number.`, { input: names[0], row: i });
+      if (typeof row[j] !== 'number' || !Number.isFinite(row[j])) throw new BadInputError(`tensor '${previewName(names[0])}'[${i}][${j}] is ${String(row[j])}; every feature must be a finite number.`, { input: names[0], row: i });
     }
     rows[i] = row;
   }
@@ -115,7 +116,7 @@ export function inputRows(input: ModelInput, nFeatures: number): number[][] {
 
 function widthError(i: number, row: unknown, columns: string[], nFeatures: number): BadInputError {
   const given = Array.isArray(row) ? `${row.length} value${row.length === 1 ? '' : 's'}` : 'no values';
-  const cols = columns.length ? ` (columns ${columns.join(', ')})` : '';
+  const cols = columns.length ? ` (columns ${previewName(columns.join(', '))})` : '';
   return new BadInputError(`row ${i} has ${given}${cols}; this model takes ${nFeatures} features, matched by position.`, { row: i, expected: nFeatures });
 }
 

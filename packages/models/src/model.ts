@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GitMlError } from '@git-ml/gitstore';
 import { RegistryClient } from '@git-ml/registry';
 import { activeRun, getClient, MlClient, downloadArtifactTree, findArtifactEntry } from '@git-ml/tracking';
 import { FlavorNotAvailableError, ModelFormatError } from './errors.js';
@@ -138,20 +139,62 @@ export async function modelDir(uri: string, options: LoadOptions = {}): Promise<
     if (!entry) throw new ModelFormatError(`${uri}: the run has no artifact '${r.artifact_path}'.`, { uri });
     const cache = join(git.mlDir, 'cache', 'models', entry.oid);
     if (!existsSync(join(cache, 'MLmodel'))) {
-      mkdirSync(join(git.mlDir, 'cache', 'models'), { recursive: true });
-      const tmp = mkdtempSync(join(git.mlDir, 'cache', 'models', '.tmp-'));
-      await downloadArtifactTree(git, tree, r.artifact_path, tmp, r.run_id);
-      const from = join(tmp, ...r.artifact_path.split('/').filter(Boolean));
-      try {
-        renameSync(from, cache);
-      } catch {
-        // another process cached it first
-      }
-      rmSync(tmp, { recursive: true, force: true });
+      await fillCache(cache, (tmp) => downloadArtifactTree(git, tree, r.artifact_path, tmp, r.run_id)).catch((err: unknown) => {
+        if (err instanceof GitMlError) throw err;
+        throw new ModelFormatError(
+          `${uri}: copying artifact '${r.artifact_path}' of run ${r.run_id} out of git failed (${err instanceof Error ? err.message : String(err)}). The repository may be damaged: run \`git fsck\` and fetch the missing or broken objects again.`,
+          { uri },
+          err,
+        );
+      });
     }
     return cache;
   } finally {
     if (!options.client) client.close();
+  }
+}
+
+/** A `.tmp-*` copy older than this was left by a process that died mid-copy. */
+const STALE_TMP_MS = 24 * 3600 * 1000;
+
+/**
+ * Copies a model into `cache` through a `.tmp-*` sibling renamed into place, so the cache entry
+ * appears whole or not at all. The copy is removed on every failure; an entry without an MLmodel
+ * (left by an older git-ml or by hand) is replaced, and copies that dead processes left are swept.
+ */
+async function fillCache(cache: string, copy: (tmp: string) => Promise<string>): Promise<void> {
+  const parent = dirname(cache);
+  mkdirSync(parent, { recursive: true });
+  sweepStaleCopies(parent);
+  const tmp = mkdtempSync(join(parent, '.tmp-'));
+  try {
+    const from = await copy(tmp);
+    try {
+      renameSync(from, cache);
+    } catch (err) {
+      if (existsSync(join(cache, 'MLmodel'))) return; // another process cached it first
+      if (!existsSync(cache)) throw err;
+      rmSync(cache, { recursive: true, force: true });
+      try {
+        renameSync(from, cache);
+      } catch (again) {
+        if (!existsSync(join(cache, 'MLmodel'))) throw again;
+      }
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function sweepStaleCopies(parent: string): void {
+  const now = Date.now();
+  for (const name of readdirSync(parent)) {
+    if (!name.startsWith('.tmp-')) continue;
+    try {
+      if (now - statSync(join(parent, name)).mtimeMs > STALE_TMP_MS) rmSync(join(parent, name), { recursive: true, force: true });
+    } catch {
+      // another process removed it
+    }
   }
 }
 

@@ -1,5 +1,8 @@
 import { BadInputError } from './errors.js';
 import type { InputSchema, ModelInput } from './input.js';
+import { checkRowCount, type InputLimits } from './limits.js';
+import { previewName, previewString } from './preview.js';
+import { readCsv, readCsvSync } from './_read-csv.js';
 import { isTensorSpec } from './signature.js';
 
 const KEYS = ['dataframe_split', 'dataframe_records', 'instances', 'inputs'] as const;
@@ -8,8 +11,9 @@ const KEYS = ['dataframe_split', 'dataframe_records', 'instances', 'inputs'] as 
  * MLflow's scoring payloads (`/invocations` and `git-ml models predict`): exactly one of
  * `dataframe_split` ({columns, data}), `dataframe_records` (list of objects), `instances` or
  * `inputs` (tensors, or records / columns for column-based models), plus optional `params`.
+ * With `limits`, more rows than `maxRows` are refused (the scoring server's 400).
  */
-export function parseJsonPayload(body: unknown, schema: InputSchema): { input: ModelInput; params?: Record<string, unknown> } {
+export function parseJsonPayload(body: unknown, schema: InputSchema, limits?: InputLimits): { input: ModelInput; params?: Record<string, unknown> } {
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
     throw new BadInputError(`The request body must be a JSON object with one of ${KEYS.join(', ')}.`);
   }
@@ -19,11 +23,11 @@ export function parseJsonPayload(body: unknown, schema: InputSchema): { input: M
   if (present.length !== 1) {
     throw new BadInputError(
       present.length === 0
-        ? `The request body needs one of ${KEYS.join(', ')}${unknown.length ? ` (got ${unknown.join(', ')})` : ''}.`
+        ? `The request body needs one of ${KEYS.join(', ')}${unknown.length ? ` (got ${unknown.slice(0, 5).map(previewName).join(', ')}${unknown.length > 5 ? ', …' : ''})` : ''}.`
         : `The request body has ${present.join(' and ')}; give exactly one of ${KEYS.join(', ')}.`,
     );
   }
-  if (unknown.length) throw new BadInputError(`Unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `'${u}'`).join(', ')} in the request body; allowed: ${KEYS.join(', ')}, params.`);
+  if (unknown.length) throw new BadInputError(`Unknown field${unknown.length > 1 ? 's' : ''} ${unknown.slice(0, 5).map((u) => `'${previewName(u)}'`).join(', ')}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''} in the request body; allowed: ${KEYS.join(', ')}, params.`);
   const params = o.params;
   if (params !== undefined && (params === null || typeof params !== 'object' || Array.isArray(params))) throw new BadInputError("'params' must be an object.");
   const key = present[0];
@@ -32,6 +36,7 @@ export function parseJsonPayload(body: unknown, schema: InputSchema): { input: M
   if (key === 'dataframe_split') {
     const s = v as Record<string, unknown> | null;
     if (!s || typeof s !== 'object' || !Array.isArray(s.data)) throw new BadInputError("'dataframe_split' must be an object with 'columns' and 'data' (a list of rows).");
+    checkRowCount(s.data.length, limits, "'dataframe_split.data'");
     if (schema.tensorBased) input = tensorFromRows(s.data as unknown[], schema);
     else {
       const columns = Array.isArray(s.columns) ? (s.columns as unknown[]) : schema.columns;
@@ -40,8 +45,11 @@ export function parseJsonPayload(body: unknown, schema: InputSchema): { input: M
     }
   } else if (key === 'dataframe_records') {
     if (!Array.isArray(v)) throw new BadInputError("'dataframe_records' must be a list of objects (one per row).");
+    checkRowCount(v.length, limits, "'dataframe_records'");
     input = schema.tensorBased ? tensorFromRows(v.map((r) => (r && typeof r === 'object' ? Object.values(r as object) : r)), schema) : { kind: 'frame', frame: schema.fromRecords(v) };
   } else {
+    if (Array.isArray(v)) checkRowCount(v.length, limits, `'${key}'`);
+    else if (v && typeof v === 'object') for (const [k, c] of Object.entries(v)) if (Array.isArray(c)) checkRowCount(c.length, limits, `'${key}.${previewName(k)}'`);
     input = fromInstances(v, schema, key);
   }
   return { input, ...(params ? { params: params as Record<string, unknown> } : {}) };
@@ -70,65 +78,74 @@ function fromInstances(v: unknown, schema: InputSchema, key: string): ModelInput
 }
 
 /** A CSV body with a header row; values become numbers where the signature (or the text) says so. */
-export function parseCsvPayload(text: string, schema: InputSchema): ModelInput {
-  const rows = parseCsv(text);
-  if (rows.length === 0) throw new BadInputError('The CSV body is empty; send a header row and data rows.');
-  const [header, ...data] = rows;
-  const types = new Map((schema.signature?.inputs ?? []).filter((s) => !isTensorSpec(s) && s.name).map((s) => [s.name!, s.type]));
-  const converted = data.map((r, i) => {
-    if (r.length !== header.length) throw new BadInputError(`CSV line ${i + 2} has ${r.length} values; the header has ${header.length}.`, { line: i + 2 });
-    return r.map((cell, j) => {
-      const t = types.get(header[j]);
-      if (t === 'string' || t === 'binary' || t === 'datetime') return cell;
-      if (t === 'boolean') return cell === 'true' || cell === 'True' || cell === '1';
-      if (cell === '') return null;
-      const n = Number(cell);
-      if (Number.isNaN(n) && cell !== 'NaN') {
-        if (t) throw new BadInputError(`CSV line ${i + 2}, column '${header[j]}': expected ${t}, got '${cell}'.`, { line: i + 2, column: header[j] });
-        return cell;
-      }
-      return n;
-    });
-  });
-  if (schema.tensorBased) return tensorFromRows(converted, schema);
-  return { kind: 'frame', frame: schema.reorder(header, converted) };
+export function parseCsvPayload(text: string, schema: InputSchema, limits?: InputLimits): ModelInput {
+  return csvInput(readCsvSync(text, limits, csvConverter(schema)), schema);
 }
 
-/** RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF. */
+/** parseCsvPayload for the scoring server: refuses input past `limits` early and yields while it reads. */
+export async function readCsvPayload(text: string, schema: InputSchema, limits: InputLimits): Promise<ModelInput> {
+  return csvInput(await readCsv(text, limits, csvConverter(schema)), schema);
+}
+
+function csvConverter(schema: InputSchema): (cells: string[], line: number) => unknown[] {
+  const types = new Map((schema.signature?.inputs ?? []).filter((s) => !isTensorSpec(s) && s.name).map((s) => [s.name!, s.type]));
+  let header: string[] | null = null;
+  let kinds: (string | undefined)[] = [];
+  return (cells, line) => {
+    if (!header) {
+      header = cells;
+      kinds = header.map((h) => types.get(h));
+      return cells;
+    }
+    if (cells.length !== header.length) throw new BadInputError(`CSV line ${line} has ${cells.length} values; the header has ${header.length}.`, { line });
+    const row = new Array<unknown>(cells.length);
+    for (let j = 0; j < cells.length; j++) {
+      const cell = cells[j];
+      const t = kinds[j];
+      if (t === 'string' || t === 'binary' || t === 'datetime') row[j] = cell;
+      else if (t === 'boolean') row[j] = cell === 'true' || cell === 'True' || cell === '1';
+      else if (cell === '') row[j] = null;
+      else {
+        const n = Number(cell);
+        if (Number.isNaN(n) && cell !== 'NaN') {
+          if (t) throw new BadInputError(`CSV line ${line}, column '${previewName(header[j])}': expected ${t}, got ${previewString(cell)}.`, { line, column: header[j] });
+          row[j] = cell;
+        } else row[j] = n;
+      }
+    }
+    return row;
+  };
+}
+
+function csvInput(rows: unknown[][], schema: InputSchema): ModelInput {
+  if (rows.length === 0) throw new BadInputError('The CSV body is empty; send a header row and data rows.');
+  const header = rows[0] as string[];
+  const data = rows.slice(1);
+  if (schema.tensorBased) return tensorFromRows(data, schema);
+  return { kind: 'frame', frame: schema.reorder(header, data) };
+}
+
+/** RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF. Blank lines are skipped. */
 export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"' && cell === '') quoted = true;
-    else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(cell);
-      if (row.length > 1 || row[0] !== '') rows.push(row);
-      row = [];
-      cell = '';
-    } else cell += c;
-  }
-  if (quoted) throw new BadInputError('The CSV body ends inside a quoted field.');
-  if (cell !== '' || row.length) {
-    row.push(cell);
-    rows.push(row);
-  }
-  return rows;
+  return readCsvSync(text, undefined, (cells) => cells);
 }
 
 /** The JSON MLflow answers with: `{"predictions": [...]}` or named outputs. */
 export function predictionsBody(p: unknown): string {
+  // a replacer costs a call per value: only pay for it when there is a NaN or an infinity to spell out
+  if (allFinite(p)) return JSON.stringify({ predictions: p });
   return JSON.stringify({ predictions: p }, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? (Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity') : v));
+}
+
+function allFinite(p: unknown): boolean {
+  if (typeof p === 'number') return Number.isFinite(p);
+  if (Array.isArray(p)) {
+    for (let i = 0; i < p.length; i++) {
+      const v = p[i];
+      if (typeof v === 'number' ? !Number.isFinite(v) : v !== null && typeof v === 'object' && !allFinite(v)) return false;
+    }
+    return true;
+  }
+  if (p !== null && typeof p === 'object') return Object.values(p).every(allFinite);
+  return true;
 }

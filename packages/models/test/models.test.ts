@@ -1,9 +1,9 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { evaluate, inferSignature, loadModel, logModel, mlmodelJsonSchema, readMLmodel, saveModel, serveModel, writeMLmodel } from '@git-ml/models';
+import { evaluate, inferSignature, loadModel, logModel, mlmodelJsonSchema, modelDir, readMLmodel, saveModel, serveModel, writeMLmodel } from '@git-ml/models';
 import { RegistryClient } from '@git-ml/registry';
 import { flavor, ruleModel } from 'git-ml-flavor-rules';
 import { caught, closeClients, git, makeRepo, openClient, removeTempDirs, tempDir } from '../../tracking/test/helpers.js';
@@ -86,6 +86,62 @@ describe('models in runs and the registry', () => {
   });
 });
 
+describe('the model cache in .git/ml/cache/models', () => {
+  const cacheEntries = (repo: string) => readdirSync(join(repo, '.git', 'ml', 'cache', 'models'));
+
+  it('leaves no .tmp-* behind when copying a model out of git fails half-way, and loads once the object is whole again', async () => {
+    const repo = makeRepo();
+    const c = openClient(repo);
+    const run = c.createRun(c.createExperiment('m'));
+    const runId = run.info.run_id;
+    await logModel(model, 'model', { flavor, signature, runId, client: c });
+    c.flush();
+    // MLmodel is copied first; rules.json (the flavor's file) fails to read
+    const oid = git(repo, 'rev-parse', `refs/ml/runs/${run.info.experiment_id}/${runId}:artifacts/model/rules.json`);
+    const loose = join(repo, '.git', 'objects', oid.slice(0, 2), oid.slice(2));
+    expect(existsSync(loose), 'the model file is a loose object').toBe(true);
+    const whole = readFileSync(loose);
+    chmodSync(loose, 0o644);
+    writeFileSync(loose, Buffer.from('not a zlib stream'));
+    const err = await loadModel(`runs:/${runId}/model`, { client: c }).catch((e: Error) => e);
+    expect(err.message).toMatch(new RegExp(`^runs:/${runId}/model: copying artifact 'model' of run ${runId} out of git failed \\(.+\\)\\. The repository may be damaged: run \`git fsck\``));
+    expect(cacheEntries(repo)).toEqual([]);
+
+    writeFileSync(loose, whole);
+    const m = await loadModel(`runs:/${runId}/model`, { client: c });
+    expect(await m.predict([{ a: 3, b: 1 }])).toEqual([1]);
+    expect(cacheEntries(repo).filter((e) => e.startsWith('.tmp-'))).toEqual([]);
+  });
+
+  it('replaces a cache entry that has no MLmodel (an interrupted copy) instead of failing on it forever', async () => {
+    const repo = makeRepo();
+    const c = openClient(repo);
+    const runId = c.createRun(c.createExperiment('m')).info.run_id;
+    await logModel(model, 'model', { flavor, signature, runId, client: c });
+    const dir = await modelDir(`runs:/${runId}/model`, { client: c });
+    rmSync(join(dir, 'MLmodel'));
+    writeFileSync(join(dir, 'half-copied'), '');
+    const m = await loadModel(`runs:/${runId}/model`, { client: c });
+    expect(m.dir).toBe(dir);
+    expect(await m.predict([{ a: 3, b: 1 }])).toEqual([1]);
+    expect(readdirSync(dir).sort()).toEqual(['MLmodel', 'rules.json']);
+  });
+
+  it('removes .tmp-* copies a killed process left a day ago, and keeps recent ones (another process may be copying)', async () => {
+    const repo = makeRepo();
+    const c = openClient(repo);
+    const runId = c.createRun(c.createExperiment('m')).info.run_id;
+    await logModel(model, 'model', { flavor, signature, runId, client: c });
+    const cache = join(repo, '.git', 'ml', 'cache', 'models');
+    mkdirSync(join(cache, '.tmp-old'), { recursive: true });
+    mkdirSync(join(cache, '.tmp-new'));
+    const dayAgo = new Date(Date.now() - 25 * 3600 * 1000);
+    utimesSync(join(cache, '.tmp-old'), dayAgo, dayAgo);
+    await loadModel(`runs:/${runId}/model`, { client: c });
+    expect(cacheEntries(repo).filter((e) => e.startsWith('.tmp-'))).toEqual(['.tmp-new']);
+  });
+});
+
 describe('scoring server', () => {
   async function started() {
     const dir = join(mkdtempSync(join(tmpdir(), 'serve-')), 'model');
@@ -111,11 +167,11 @@ describe('scoring server', () => {
       const csv = await post(url, 'a,b\n3,1\n0,1\n', 'text/csv');
       expect(await csv.json()).toEqual({ predictions: [1, 0] });
 
-      const bad = async (body: string | Buffer, status: number, message: RegExp, type?: string) => {
+      const bad = async (body: string | Buffer, status: number, message: RegExp, type?: string, code = 'BAD_REQUEST') => {
         const r = await post(url, body, type);
         const j = (await r.json()) as { error_code: string; message: string };
         expect(r.status, j.message).toBe(status);
-        expect(j.error_code).toBe('BAD_REQUEST');
+        expect(j.error_code).toBe(code);
         expect(j.message).toMatch(message);
       };
       await bad('{"dataframe_split": ', 400, /not valid JSON/);
@@ -130,7 +186,10 @@ describe('scoring server', () => {
       await bad('a,b\n1\n', 400, /CSV line 2 has 1 values/, 'text/csv');
       await bad('<xml/>', 415, /Unsupported content type/, 'application/xml');
       await bad(Buffer.alloc(100 * 1024, 'x'), 413, /larger than the server's limit/);
-      for (const depth of [5_000, 30_000]) await bad(`{"inputs": ${'['.repeat(depth)}${']'.repeat(depth)}}`, 400, /./);
+      for (const depth of [5_000, 30_000]) {
+        await bad(`{"inputs": ${'['.repeat(depth)}${']'.repeat(depth)}}`, 400, /^The body nests lists or objects more than 64 deep; .*--max-depth/, undefined, 'INVALID_PARAMETER_VALUE');
+      }
+      await bad('a,b\n"1,2\n', 400, /ends inside a quoted field \(opened on line 2\)/, 'text/csv');
       expect((await fetch(`${url}/ping`)).status).toBe(200);
       expect((await fetch(`${url}/health`)).status).toBe(200);
       expect(await (await fetch(`${url}/version`)).text()).toMatch(/^\d+\.\d+\.\d+/);

@@ -5,7 +5,7 @@ export { loadProject } from './spec/load-project.js';
 export { parseMlproject } from './spec/parse-mlproject.js';
 export { findMlprojectFile } from './spec/find-mlproject.js';
 export { mlprojectJsonSchema } from './spec/schema.js';
-export { PARAMETER_TYPES, type ProjectSpec, type EntryPointSpec, type ParameterSpec, type ParameterType, type EnvironmentSpec, type DockerEnvVar } from './spec/project.js';
+export { PARAMETER_TYPES, type ProjectSpec, type MlprojectWarning, type EntryPointSpec, type ParameterSpec, type ParameterType, type EnvironmentSpec, type DockerEnvVar } from './spec/project.js';
 export { findEntryPoint, entryPointSpec, SCRIPT_EXTENSIONS, type EntryPoint, type ScriptRunners } from './launch/entry-point.js';
 export { resolveParameters, type ParameterValues, type ResolvedParameters } from './launch/parameters.js';
 export { renderCommand } from './launch/render-command.js';

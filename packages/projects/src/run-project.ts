@@ -113,6 +113,7 @@ export async function launchProject(client: MlClient, source: ProjectSource, o: 
   const project = loadProject(source.dir, labelFor(source));
   const entry = findEntryPoint(project, o.entryPoint ?? 'main');
   const entryName = entry.kind === 'declared' ? entry.spec.name : entry.file;
+  for (const w of project.warnings) if (w.entryPoint === entryName) textSink(o.output ?? 'inherit').err(`git-ml: warning: ${w.message}\n`);
   const declared = entry.kind === 'declared' ? entry.spec : { name: entryName, command: '', parameters: {} };
   const params = resolveParameters(declared, o.parameters ?? {}, process.cwd(), project.dir);
   const given = Object.fromEntries(Object.keys(o.parameters ?? {}).map((k) => [k, params.declared[k] ?? params.extra[k]]));

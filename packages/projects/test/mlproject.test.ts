@@ -61,6 +61,7 @@ describe('parsing MLproject files as MLflow does', () => {
     expect(main.parameters.label).toEqual({ name: 'label', type: 'str', default: null });
     expect(p.entryPoints.validate.command).toBe('python validate.py {data_file}');
     expect(p.entryPoints.validate.parameters.data_file.default).toBeNull();
+    expect(p.warnings).toEqual([]); // YAML's own quotes around a command are not shell quotes
   });
 
   it('finds the file case-insensitively and falls back to conventions without one', () => {
@@ -86,6 +87,35 @@ describe('parsing MLproject files as MLflow does', () => {
     expect(check({ name: 'x', python_env: 'p.yaml', entry_points: { main: { parameters: { a: 'float', b: { type: 'int', default: 3 } }, command: 'c {a} {b}' } } })).toBe(true);
     expect(check({ entry_points: { main: { parameters: { a: 'double' }, command: 'c' } } })).toBe(false);
     expect(check({ python_env: 'a', conda_env: 'b' })).toBe(false);
+  });
+});
+
+describe("placeholders inside the command's own shell quotes", () => {
+  const text = `entry_points:
+  main:
+    parameters: {a: str, b: str, c: str, d: str}
+    command: echo "A={a}" {b} '{c}' "\\"" {d} "{{x}}" \\"{b}\\"
+  other:
+    parameters: {a: str}
+    command: |
+      echo "$HOME"
+      printf '%s' "run {a} now"
+`;
+
+  it('warns naming the file, the line, the entry point and the placeholder, and says to remove the quotes', () => {
+    const p = parse(text);
+    expect(p.warnings.map((w) => [w.entryPoint, w.parameter, w.line])).toEqual([['main', 'a', 4], ['main', 'c', 4], ['other', 'a', 7]]);
+    expect(p.warnings[0].message).toBe(
+      "MLproject:4: entry point 'main': {a} is inside double quotes in the command; remove the quotes around it. " +
+        "git-ml quotes every parameter value itself, and inside double quotes the shell still runs $(…) and backticks in a value (-P 'a=$(…)' would run).",
+    );
+    expect(p.warnings[1].message).toMatch(/^MLproject:4: entry point 'main': \{c\} is inside single quotes in the command; remove the quotes around it\. git-ml quotes every parameter value itself, and a value's own quotes close yours/);
+  });
+
+  it('does not warn about placeholders outside quotes, escaped quotes or literal braces', () => {
+    const p = parse('entry_points:\n  main:\n    parameters: {a: str}\n    command: echo \\"{a}\\" "{{a}}" \'{{a}}\' {a}\n');
+    expect(p.entryPoints.main.command).toBe(`echo \\"{a}\\" "{{a}}" '{{a}}' {a}`);
+    expect(p.warnings).toEqual([]);
   });
 });
 

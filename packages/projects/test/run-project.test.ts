@@ -40,6 +40,31 @@ function demoRepo(): string {
 }
 
 describe('launching a project in place', () => {
+  it('warns before the run about a placeholder the command double-quotes, through which the shell runs $(…) in a value', async () => {
+    const repo = makeRepo();
+    commitFiles(repo, {
+      MLproject: `entry_points:
+  quoted:
+    parameters: {a: str}
+    command: echo "A={a}" > quoted.txt
+  bare:
+    parameters: {a: str}
+    command: echo A={a} > bare.txt
+`,
+    });
+    const a = '$(echo ran-in-shell)';
+    const q = quiet();
+    expect((await runProject({ uri: repo, repo, entryPoint: 'quoted', parameters: { a }, ...q })).status).toBe('FINISHED');
+    expect(q.sink.stderr).toMatch(/^git-ml: warning: \S*MLproject:4: entry point 'quoted': \{a\} is inside double quotes in the command; remove the quotes around it\. git-ml quotes every parameter value itself/m);
+    // what the warning is about (MLflow runs it the same way): the double quotes let the shell expand the value
+    expect(readFileSync(join(repo, 'quoted.txt'), 'utf8')).toBe(`A='ran-in-shell'\n`);
+
+    const plain = quiet();
+    expect((await runProject({ uri: repo, repo, entryPoint: 'bare', parameters: { a }, ...plain })).status).toBe('FINISHED');
+    expect(plain.sink.stderr).not.toContain('warning');
+    expect(readFileSync(join(repo, 'bare.txt'), 'utf8')).toBe(`A=${a}\n`);
+  });
+
   it('hands parameters with spaces, quotes and ; to the child unchanged, runs nothing they contain, and logs them', async () => {
     const repo = demoRepo();
     const note = `it's "x"; touch PWNED $(touch PWNED2)`;

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { cleanArtifactPath, downloadArtifactTree, listArtifactTree, storeDirectory, type FileInfo } from './artifacts.js';
 import { InvalidParameterError, NotFoundError } from './errors.js';
@@ -17,7 +17,13 @@ import { toRun } from './store/to-run.js';
 import { DEFAULT_EXPERIMENT_ID } from './store/refs-layout.js';
 import { TrackingStore } from './store/tracking-store.js';
 import { migrateRuns, type MigrateResult } from './store/migrate.js';
+import { entriesToUpdate, metricJson, type RunImportRecord, type RunImportResult } from './import-run.js';
 import { LIMITS, validateBatchLimits, validateExperimentName, validateInteger, validateKey, validateMetricValue, validateParamValue, validateRunId, validateStatus, validateTagValue } from './validate.js';
+
+/** git's empty tree: an artifacts folder without files */
+const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+/** entries per journal write when importing a long history */
+const IMPORT_CHUNK = 10_000;
 
 export type ViewType = 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
 
@@ -354,6 +360,103 @@ export class MlClient {
     validateRunId(runId);
     this.store.flush([runId]);
     return this.store.readRun(runId).state!.artifactsTree;
+  }
+
+  // ---- import (internal entry point for `git-ml import`; not part of MlflowClient's API)
+
+  /**
+   * **For importers only**: creates an experiment recorded by another tracking store under ITS id,
+   * with its times, stage and tags (the id must be free here; `createExperiment` derives ids from
+   * names). Returns the new experiment.
+   */
+  importExperiment(exp: Omit<Experiment, 'artifact_location'>): Experiment {
+    if (typeof exp.experiment_id !== 'string' || !/^[\w-]{1,64}$/.test(exp.experiment_id)) {
+      throw new InvalidParameterError(`Cannot import experiment id ${JSON.stringify(exp.experiment_id)}: letters, digits, '_' and '-' only, at most 64.`, { field: 'experiment_id' });
+    }
+    const tags: Record<string, string> = {};
+    for (const t of exp.tags) tags[validateKey('tag', t.key)] = validateTagValue(t.key, t.value);
+    validateInteger('creation_time', exp.creation_time);
+    validateInteger('last_update_time', exp.last_update_time);
+    const id = this.store.experiments.create(exp.name, {
+      tags,
+      imported: { experiment_id: exp.experiment_id, creation_time: exp.creation_time, last_update_time: exp.last_update_time, lifecycle_stage: exp.lifecycle_stage },
+    });
+    return this.getExperiment(id);
+  }
+
+  /**
+   * **For importers only** (`git-ml import`, docs/migrate.md): writes a run recorded by another
+   * tracking store under ITS run id, with its times, user, status, lifecycle stage, every tag as
+   * given (no system tags are added, no source commit is recorded) and full metric histories. If
+   * the run already exists, only what it lacks is added (new params, new or changed tags, missing
+   * metric points, changed status/end time/stage, artifacts), so importing again never duplicates
+   * anything and an import cut off part way resumes. Everything is validated before anything is
+   * written. Use `createRun` for new runs.
+   */
+  async importRun(record: RunImportRecord): Promise<RunImportResult> {
+    const { info } = record;
+    if (typeof info.run_id !== 'string' || !/^[0-9a-f]{32}$/.test(info.run_id)) {
+      throw new InvalidParameterError(`Cannot import run id ${JSON.stringify(info.run_id)}: run ids must be 32 lowercase hexadecimal characters.`, { field: 'run_id' });
+    }
+    validateStatus(info.status);
+    if (info.lifecycle_stage !== 'active' && info.lifecycle_stage !== 'deleted') {
+      throw new InvalidParameterError(`Invalid lifecycle_stage '${String(info.lifecycle_stage)}' of run ${info.run_id}: active or deleted.`, { field: 'lifecycle_stage' });
+    }
+    validateInteger('start_time', info.start_time);
+    if (info.end_time !== null) validateInteger('end_time', info.end_time);
+    validateTagValue('mlflow.runName', info.run_name);
+    for (const [k, v] of Object.entries(record.params)) validateParamValue(validateKey('param', k), v);
+    for (const [k, v] of Object.entries(record.tags)) validateTagValue(validateKey('tag', k), v);
+    for (const [k, points] of Object.entries(record.metrics)) {
+      validateKey('metric', k);
+      for (const p of points) {
+        validateMetricValue(k, p.value);
+        validateInteger('timestamp', p.timestamp);
+        validateInteger('step', p.step);
+      }
+    }
+    this.getExperiment(info.experiment_id);
+    const result: RunImportResult = { outcome: 'unchanged', params: 0, tags: 0, metricPoints: 0, artifacts: false, conflicts: [] };
+    const artifactsTree = record.artifactsDir === null || readdirSync(record.artifactsDir).length === 0 ? null : await storeDirectory(this.store.git, record.artifactsDir);
+    let entries: Entry[];
+    let existing: ReturnType<TrackingStore['readRun']> | null = null;
+    try {
+      existing = this.store.readRun(info.run_id);
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+    }
+    if (existing) {
+      if (existing.state!.info.experiment_id !== info.experiment_id) {
+        throw new InvalidParameterError(
+          `Run ${info.run_id} already exists here in experiment ${existing.state!.info.experiment_id}, not ${info.experiment_id}; it was left as it is.`,
+          { run_id: info.run_id, experiment_id: info.experiment_id },
+        );
+      }
+      entries = entriesToUpdate(existing.state!, record, (k) => this.getMetricHistory(info.run_id, k), result);
+      const adds = existing.state!.artifactAdds;
+      const current = adds.length > 0 ? adds[adds.length - 1].oid : existing.state!.artifactsTree;
+      if (artifactsTree && artifactsTree !== EMPTY_TREE && artifactsTree !== current) {
+        entries.push({ op: 'a', path: '', oid: artifactsTree, mode: '40000' });
+        result.artifacts = true;
+      }
+      if (entries.length > 0) result.outcome = 'updated';
+    } else {
+      this.store.createRun({ op: 'create', info: { ...info }, source: null, tags: { ...record.tags }, params: { ...record.params } }, false);
+      result.outcome = 'created';
+      result.params = Object.keys(record.params).length;
+      result.tags = Object.keys(record.tags).length;
+      entries = [];
+      for (const [k, points] of Object.entries(record.metrics)) {
+        for (const p of points) entries.push({ op: 'm', k, v: metricJson(p.value), t: p.timestamp, s: p.step });
+        result.metricPoints += points.length;
+      }
+      if (artifactsTree && artifactsTree !== EMPTY_TREE) {
+        entries.push({ op: 'a', path: '', oid: artifactsTree, mode: '40000' });
+        result.artifacts = true;
+      }
+    }
+    for (let i = 0; i < entries.length; i += IMPORT_CHUNK) this.store.append(info.run_id, entries.slice(i, i + IMPORT_CHUNK));
+    return result;
   }
 
   // ---- search

@@ -4,7 +4,7 @@
  * the real git binary; what Python's `\w` refuses (combining marks, emoji, punctuation) is refused.
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { caught, closeClients, fsckStrict, git, gitBuf, makeRepo, openClient, removeTempDirs } from './helpers.js';
+import { caught, closeClients, fsckStrict, git, gitBuf, makeRepo, metricLinesViaGit, openClient, removeTempDirs } from './helpers.js';
 
 afterEach(closeClients);
 afterAll(removeTempDirs);
@@ -39,8 +39,8 @@ describe('unicode keys', () => {
     const ref = `refs/ml/runs/0/${run}`;
     const names = gitBuf(repo, ['ls-tree', '-z', '--name-only', `${ref}:metrics`]).toString('utf8').split('\0').filter(Boolean);
     expect(names.sort()).toEqual([METRIC, 'évaluation%2F精度'].sort());
-    expect(git(repo, 'show', `${ref}:metrics/${METRIC}`)).toBe('1000 0.25 1\n2000 0.75 2');
-    expect(git(repo, 'show', `${ref}:metrics/évaluation%2F精度`)).toBe('5 3 0');
+    expect(metricLinesViaGit(repo, ref, METRIC)).toEqual(['1000 0.25 1', '2000 0.75 2']);
+    expect(metricLinesViaGit(repo, ref, 'évaluation%2F精度')).toEqual(['5 3 0']);
     expect(git(repo, 'show', `${ref}:params.yaml`)).toBe(`"${PARAM}": "0.01"`);
     expect(git(repo, 'show', `${ref}:tags.yaml`)).toContain(`"${TAG}": "vision"`);
     fsckStrict(repo);

@@ -1,4 +1,4 @@
-import { BadInputError, ModelFormatError, type Frame, type ModelInput, type Tensor as InputTensor } from '@git-ml/models';
+import { BadInputError, ModelFormatError, previewName, type Frame, type ModelInput, type Tensor as InputTensor } from '@git-ml/models';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { buildable, toTensor, type GraphInput, type Writable } from './_to-tensor.js';
 
@@ -73,7 +73,7 @@ export class InputPlan {
     const unknown = given.filter((g) => !names.includes(g));
     const missing = names.filter((n) => !given.includes(n));
     if (unknown.length || missing.length) {
-      throw new BadInputError(`this ONNX model takes tensors ${names.map((n) => `'${n}'`).join(', ')}${missing.length ? `; missing ${missing.map((m) => `'${m}'`).join(', ')}` : ''}${unknown.length ? `; unknown ${unknown.map((u) => `'${u}'`).join(', ')}` : ''}.`, { missing, unknown });
+      throw new BadInputError(`this ONNX model takes tensors ${names.map((n) => `'${n}'`).join(', ')}${missing.length ? `; missing ${missing.map((m) => `'${m}'`).join(', ')}` : ''}${unknown.length ? `; unknown ${previewName(unknown.map((u) => `'${u}'`).join(', '))}` : ''}.`, { missing, unknown: unknown.slice(0, 10).map(previewName) });
     }
     return Object.fromEntries(this.inputs.map((input) => [input.name, this.fromTensor(input, tensors[input.name])]));
   }

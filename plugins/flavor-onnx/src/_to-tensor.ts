@@ -1,4 +1,4 @@
-import { BadInputError } from '@git-ml/models';
+import { BadInputError, previewValue } from '@git-ml/models';
 import { Tensor } from 'onnxruntime-node';
 
 /** A graph input as onnxruntime reports it (a string dimension is symbolic: any size). */
@@ -77,7 +77,7 @@ function fillFloats(out: Float32Array | Float64Array, rows: unknown[][], width: 
 function element(input: GraphInput, v: unknown, at: () => string): unknown {
   const type = input.type;
   const reject = (what: string): never => {
-    throw new BadInputError(`${at()}: ONNX input '${input.name}' takes ${what}; got ${JSON.stringify(v) ?? String(v)}.`, { input: input.name });
+    throw new BadInputError(`${at()}: ONNX input '${input.name}' takes ${what}; got ${previewValue(v)}.`, { input: input.name });
   };
   if (type === 'string') return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : reject('strings');
   if (type === 'float32' || type === 'float64') return typeof v === 'number' ? v : typeof v === 'boolean' ? +v : v === null ? NaN : reject('numbers (null = missing)');

@@ -101,6 +101,13 @@ describe('multi-input, multi-output graphs', () => {
     const model = await saveAndLoad(columnsModel);
     await expect(model.predict({ x: [1, 2], city: ['a', 'b'], count: [1, 2.5] })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/row 1, column 'count'.*int64 integers; got 2\.5/) });
   });
+
+  test('quotes a long string in an integer column by its first 80 characters and its size', async () => {
+    const model = await saveAndLoad(columnsModel);
+    const err = (await Promise.resolve(model.predict({ x: [1], city: ['a'], count: ['7'.repeat(1_000_000)] })).catch((e: Error) => e)) as Error;
+    expect(err.message).toMatch(new RegExp(`column 'count'.*int64 integers; got "${'7'.repeat(80)}"…\\(1000000 bytes\\)\\.$`));
+    expect(err.message.length).toBeLessThan(300);
+  });
 });
 
 test('nests outputs of rank 3 and more row by row', async () => {

@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { loadModel, parseCsvPayload, parseJsonPayload, predictionsBody, serveModel, BadInputError, type LoadedModel } from '@git-ml/models';
+import { loadModel, parseCsvPayload, parseJsonPayload, predictionsBody, serveModel, BadInputError, DEFAULT_INPUT_LIMITS, type LoadedModel } from '@git-ml/models';
 import { Command, Option } from 'commander';
 import { GitMlError } from '@git-ml/tracking';
 import type { CliContext } from '../context.js';
@@ -9,6 +9,12 @@ const MODEL_URI = 'the model: a directory, runs:/RUN_ID/PATH, models:/NAME/VERSI
 
 async function load(ctx: CliContext, cmd: Command, uri: string): Promise<LoadedModel> {
   return ctx.withClient(cmd, (client) => loadModel(uri, { client }));
+}
+
+function limit(flag: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 1) throw new BadInputError(`Invalid ${flag} '${v}': a positive whole number.`);
+  return n;
 }
 
 function port(v: string): number {
@@ -43,23 +49,28 @@ export function addScoringCommands(group: Command, ctx: CliContext): void {
     .option('--host <HOST>', 'address to bind; other machines can reach it only if you say so (e.g. 0.0.0.0)', '127.0.0.1')
     .option('-p, --port <PORT>', 'port to listen on', '5000')
     .option('--body-limit <BYTES>', 'largest request body accepted (bigger ones get 413)', String(20 * 1024 * 1024))
+    .option('--max-rows <N>', 'most data rows per request (more get 400 INVALID_PARAMETER_VALUE)', String(DEFAULT_INPUT_LIMITS.maxRows))
+    .option('--max-cells <N>', 'most values per request, every number, string, boolean or null (more get 400)', String(DEFAULT_INPUT_LIMITS.maxCells))
+    .option('--max-depth <N>', 'deepest nesting of lists and objects in a JSON body (deeper gets 400)', String(DEFAULT_INPUT_LIMITS.maxDepth))
     .addHelpText(
       'after',
       `
 Endpoints: GET /ping, GET /health, GET /version, POST /invocations with JSON (dataframe_split,
 dataframe_records, instances or inputs, optional params) or CSV with a header row. Answers
-{"predictions": …}; bad input gets 400 {"error_code": "BAD_REQUEST", "message": …}. Ctrl-C stops it.
+{"predictions": …}; bad input gets 400 {"error_code": "BAD_REQUEST", "message": …}, input past
+--max-rows, --max-cells or --max-depth 400 {"error_code": "INVALID_PARAMETER_VALUE", …}. Ctrl-C stops it.
 ${examples(
   'git-ml models serve -m models:/iris@champion --port 5001',
   `curl -s localhost:5001/invocations -H 'content-type: application/json' -d '{"dataframe_split": {"columns": ["f0","f1"], "data": [[0.1, 2.3]]}}'`,
 )}`,
     )
-    .action(async (opts: { modelUri: string; host: string; port: string; bodyLimit: string }, cmd: Command) => {
+    .action(async (opts: { modelUri: string; host: string; port: string; bodyLimit: string; maxRows: string; maxCells: string; maxDepth: string }, cmd: Command) => {
+      const limits = { maxRows: limit('--max-rows', opts.maxRows), maxCells: limit('--max-cells', opts.maxCells), maxDepth: limit('--max-depth', opts.maxDepth) };
       const p = port(opts.port);
       const model = await load(ctx, cmd, opts.modelUri);
       let served: Awaited<ReturnType<typeof serveModel>>;
       try {
-        served = await serveModel(model, { host: opts.host, port: p, bodyLimit: Number(opts.bodyLimit) });
+        served = await serveModel(model, { host: opts.host, port: p, bodyLimit: Number(opts.bodyLimit), ...limits });
       } catch (err) {
         await model.close();
         throw listenError(err, opts.host, p) ?? err;

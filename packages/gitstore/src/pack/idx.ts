@@ -1,3 +1,4 @@
+import { CorruptPackError } from '../errors.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
@@ -26,7 +27,7 @@ export class PackIndex {
     readonly path: string,
   ) {
     const fail = (why: string): never => {
-      throw new Error(`corrupt pack index ${path}: ${why}`);
+      throw new CorruptPackError(path, why);
     };
     if (buf.length < FANOUT_BYTES + TRAILER_BYTES) fail(`file too small (${buf.length} bytes)`);
     this.version = buf.readUInt32BE(0) === V2_MAGIC ? 2 : 1;
@@ -97,10 +98,10 @@ export class PackIndex {
     if ((small & 0x80000000) === 0) return small;
     const at = this.largeAt + (small & 0x7fffffff) * 8;
     if (at + 8 > this.buf.length - TRAILER_BYTES) {
-      throw new Error(`corrupt pack index ${this.path}: 64-bit offset entry ${small & 0x7fffffff} out of range`);
+      throw new CorruptPackError(this.path, `64-bit offset entry ${small & 0x7fffffff} out of range`);
     }
     const big = this.buf.readBigUInt64BE(at);
-    if (big > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error(`corrupt pack index ${this.path}: offset ${big} too large`);
+    if (big > BigInt(Number.MAX_SAFE_INTEGER)) throw new CorruptPackError(this.path, `offset ${big} too large`);
     return Number(big);
   }
 

@@ -301,7 +301,8 @@ describe('PackStore on damaged packs', () => {
   it('names the pack when it is truncated', () => {
     const { objects, pack, rows } = damagedCopy();
     truncateSync(pack, statSync(pack).size - 100);
-    expect(() => new PackStore(objects).read(rows[0][0])).toThrow(new RegExp(`corrupt pack ${pack}.*${rows[0][0]}`));
+    expect(() => new PackStore(objects).read(rows[0][0])).toThrow(new RegExp(`${pack} is corrupt \\(reading object ${rows[0][0]}\\)`));
+    expect(() => new PackStore(objects).read(rows[0][0])).toThrow(expect.objectContaining({ code: 'CORRUPT_PACK', data: expect.objectContaining({ oid: rows[0][0] }) }));
   });
 
   it('names the index when it is truncated', () => {
@@ -309,6 +310,7 @@ describe('PackStore on damaged packs', () => {
     const idx = pack.replace(/\.pack$/, '.idx');
     chmodSync(idx, 0o644);
     truncateSync(idx, statSync(idx).size - 7);
-    expect(() => new PackStore(objects)).toThrow(`corrupt pack index ${idx}`);
+    expect(() => new PackStore(objects)).toThrow(`${idx} is corrupt`);
+    expect(() => new PackStore(objects)).toThrow(expect.objectContaining({ code: 'CORRUPT_PACK', data: expect.objectContaining({ path: idx }) }));
   });
 });

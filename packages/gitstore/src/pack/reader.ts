@@ -1,3 +1,4 @@
+import { CorruptPackError } from '../errors.js';
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
@@ -130,7 +131,7 @@ export class PackStore {
         return this.readOnce(oid.toLowerCase(), key);
       } catch (e) {
         if (!(e instanceof VanishedPack)) throw e;
-        if (attempt >= 2) throw new Error(`pack ${e.message} keeps vanishing while reading ${oid}`);
+        if (attempt >= 2) throw new CorruptPackError(e.message, 'the pack keeps vanishing while it is read (a `git repack` in a loop?)', oid);
         this.refresh();
       }
     }
@@ -261,7 +262,7 @@ export class PackStore {
     if (this.verify) {
       const actual = createHash('sha1').update(`${obj.type} ${obj.data.length}\0`).update(obj.data).digest();
       if (!actual.equals(key)) {
-        throw new Error(`pack ${loc.pack.packPath}: object ${oid} hashes to ${actual.toString('hex')}; the pack is corrupt`);
+        throw new CorruptPackError(loc.pack.packPath, `the object's content hashes to ${actual.toString('hex')}`, oid);
       }
     }
     return obj;
@@ -405,6 +406,6 @@ export class PackStore {
   }
 
   private corrupt(pack: Pack, oid: string, offset: number, why: string): Error {
-    return new Error(`corrupt pack ${pack.packPath}: reading object ${oid} (entry at offset ${offset}): ${why}`);
+    return new CorruptPackError(pack.packPath, `entry at offset ${offset}: ${why}`, oid);
   }
 }

@@ -31,6 +31,6 @@ function conventionalEnvironment(dir: string): EnvironmentSpec {
 export function loadProject(dir: string, label?: (fileName: string) => string): ProjectSpec {
   const abs = resolve(dir);
   const file = findMlprojectFile(abs);
-  if (!file) return { dir: abs, file: null, name: null, entryPoints: {}, environment: conventionalEnvironment(abs) };
+  if (!file) return { dir: abs, file: null, name: null, entryPoints: {}, environment: conventionalEnvironment(abs), warnings: [] };
   return parseMlproject(readFileSync(file, 'utf8'), label ? label(basename(file)) : displayPath(file), abs, file);
 }

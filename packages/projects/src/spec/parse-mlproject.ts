@@ -3,8 +3,9 @@ import { resolve } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { MlprojectError } from '../errors.js';
-import { parseTemplate } from './command-template.js';
-import type { DockerEnvVar, EntryPointSpec, EnvironmentSpec, ParameterSpec, ParameterType, ProjectSpec } from './project.js';
+import { parseTemplate, type TemplatePart } from './command-template.js';
+import type { DockerEnvVar, EntryPointSpec, EnvironmentSpec, MlprojectWarning, ParameterSpec, ParameterType, ProjectSpec } from './project.js';
+import { quotedPlaceholders, type QuotedPlaceholder } from './quoted-placeholders.js';
 import { ENVIRONMENT_KEYS, mlprojectJsonSchema } from './schema.js';
 import { lineOf, locate, scalarText } from './yaml-locate.js';
 
@@ -103,6 +104,7 @@ export function parseMlproject(text: string, label: string, dir: string, file: s
   }
 
   const entryPoints: Record<string, EntryPointSpec> = {};
+  const warnings: MlprojectWarning[] = [];
   const eps = (data.entry_points ?? {}) as Record<string, { command: string; parameters?: Record<string, unknown> }>;
   for (const [name, ep] of Object.entries(eps)) {
     const parameters: Record<string, ParameterSpec> = {};
@@ -113,8 +115,10 @@ export function parseMlproject(text: string, label: string, dir: string, file: s
     }
     const command = ep.command.replace(/\n+$/, '');
     const at = locate(doc, ['entry_points', name, 'command']);
+    let parts: TemplatePart[] = [];
     try {
-      for (const part of parseTemplate(command)) {
+      parts = parseTemplate(command);
+      for (const part of parts) {
         if ('param' in part && !(part.param in parameters)) {
           throw new Error(`uses {${part.param}}, which is not a declared parameter of entry point '${name}' (declared: ${Object.keys(parameters).join(', ') || 'none'})`);
         }
@@ -122,9 +126,26 @@ export function parseMlproject(text: string, label: string, dir: string, file: s
     } catch (err) {
       fail(label, [{ line: lineOf(lines, at), field: `entry_points.${name}.command`, problem: (err as Error).message }]);
     }
+    for (const q of quotedPlaceholders(parts)) warnings.push(quotedWarning(label, lineOf(lines, at), name, q));
     entryPoints[name] = { name, command, parameters };
   }
-  return { dir, file, name: (data.name as string | undefined) ?? null, entryPoints, environment: environmentOf(data) };
+  return { dir, file, name: (data.name as string | undefined) ?? null, entryPoints, environment: environmentOf(data), warnings };
+}
+
+function quotedWarning(file: string, line: number, entryPoint: string, { param, quote }: QuotedPlaceholder): MlprojectWarning {
+  const why =
+    quote === 'double'
+      ? 'inside double quotes the shell still runs $(…) and backticks in a value'
+      : "a value's own quotes close yours, so the shell would run $(…) in it";
+  return {
+    message:
+      `${file}:${line}: entry point '${entryPoint}': {${param}} is inside ${quote} quotes in the command; remove the quotes around it. ` +
+      `git-ml quotes every parameter value itself, and ${why} (-P '${param}=$(…)' would run).`,
+    file,
+    line,
+    entryPoint,
+    parameter: param,
+  };
 }
 
 function environmentOf(data: Record<string, unknown>): EnvironmentSpec {

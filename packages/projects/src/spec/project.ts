@@ -36,4 +36,15 @@ export interface ProjectSpec {
   name: string | null;
   entryPoints: Record<string, EntryPointSpec>;
   environment: EnvironmentSpec;
+  /** what is allowed but unsafe or surprising in the file (`file:line: …` messages); runProject prints them */
+  warnings: MlprojectWarning[];
+}
+
+/** A warning about an MLproject file; `message` starts with `file:line:` like MlprojectError's. */
+export interface MlprojectWarning {
+  message: string;
+  file: string;
+  line: number;
+  entryPoint: string;
+  parameter: string;
 }

@@ -102,8 +102,17 @@ export class ExperimentStore {
    * CONCURRENT_CREATE_MS). Then there is one experiment and every creator gets its id, so
    * `getExperimentByName(x) ?? createExperiment(x)` in many processes at once makes one `x`.
    */
-  create(name: string, opts: { artifactLocation?: string; tags?: Record<string, string> } = {}): string {
+  create(
+    name: string,
+    opts: {
+      artifactLocation?: string;
+      tags?: Record<string, string>;
+      /** for importers only (`git-ml import`): see createImported */
+      imported?: Pick<Experiment, 'experiment_id' | 'creation_time' | 'last_update_time' | 'lifecycle_stage'>;
+    } = {},
+  ): string {
     validateExperimentName(name);
+    if (opts.imported) return this.createImported(name, opts.imported, opts.tags ?? {});
     const lookedAt = this.seenAbsent.get(name);
     this.seenAbsent.delete(name);
     const existing = this.byName(name);
@@ -145,6 +154,32 @@ export class ExperimentStore {
         attempt--; // look at the same id again: it is held by another name, or was deleted meanwhile
       }
     }
+  }
+
+  /**
+   * Creates an experiment recorded by another tracking store under ITS id, times and stage, so ids
+   * in URIs from that store keep working (`git-ml import`). The name must be new here (or be the
+   * default experiment while it is still virtual) and the id free; else RESOURCE_ALREADY_EXISTS.
+   */
+  private createImported(name: string, imported: Pick<Experiment, 'experiment_id' | 'creation_time' | 'last_update_time' | 'lifecycle_stage'>, tags: Record<string, string>): string {
+    const id = imported.experiment_id;
+    const ref = experimentRef(id);
+    const existing = this.byName(name);
+    this.seenAbsent.delete(name);
+    const virtualDefault = existing?.experiment_id === DEFAULT_EXPERIMENT_ID && id === DEFAULT_EXPERIMENT_ID && !this.git.refs.read(ref);
+    if (existing && !virtualDefault) throw new AlreadyExistsError(`Experiment '${name}' already exists here (id ${existing.experiment_id}).`, { name });
+    if (this.git.refs.read(ref)) throw new AlreadyExistsError(`Experiment id '${id}' is already taken here by another experiment.`, { experiment_id: id, name });
+    const exp: Experiment = {
+      experiment_id: id,
+      name,
+      artifact_location: `refs/ml/runs/${id}`,
+      lifecycle_stage: imported.lifecycle_stage,
+      creation_time: imported.creation_time,
+      last_update_time: imported.last_update_time,
+      tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
+    };
+    this.write(exp, null, `git-ml: import experiment ${name}`);
+    return id;
   }
 
   /** Ensures the experiment has a ref (the default one is virtual until first used). */

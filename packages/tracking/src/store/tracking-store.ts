@@ -19,6 +19,8 @@ const PACKED_CREATE_MIN = 64;
 const FOLD_INTERVAL_MS = Math.max(0, Number(process.env.GIT_ML_FOLD_INTERVAL_MS ?? 1000)) || 0;
 /** This many bytes of journal lines waiting make the next fold come on the next event-loop turn. */
 const FOLD_SOON_BYTES = 1 << 20;
+/** A run that ended is folded within this long (runs ending together share one fold). */
+const FOLD_END_MS = Math.min(100, FOLD_INTERVAL_MS);
 
 interface OwnRun {
   ref: string;
@@ -66,6 +68,7 @@ export class TrackingStore {
   private dirty = new Set<string>();
   private pendingBytes = 0;
   private foldTimer: NodeJS.Timeout | null = null;
+  private foldDue = 0;
   private soonTimer: NodeJS.Immediate | null = null;
   private knownCommits = new Set<string>();
   /** runs whose fold failed (e.g. a corrupt record), with the reason; their lines stay journaled */
@@ -156,17 +159,22 @@ export class TrackingStore {
   }
 
   /**
-   * Schedules a fold: within FOLD_INTERVAL_MS, or on the next event-loop turn when a run ended or
-   * many lines are waiting. A loop that logs or ends a thousand runs still becomes one fold.
+   * Schedules a fold: within FOLD_INTERVAL_MS, within FOLD_END_MS when a run ended, on the next
+   * event-loop turn when many lines are waiting. A loop that logs or ends a thousand runs still
+   * becomes one fold.
    */
-  private markDirty(runId: string, bytes: number, soon: boolean): void {
+  private markDirty(runId: string, bytes: number, ended: boolean): void {
     this.dirty.add(runId);
     this.pendingBytes += bytes;
-    if (soon || this.pendingBytes >= FOLD_SOON_BYTES || FOLD_INTERVAL_MS === 0) {
+    if (this.pendingBytes >= FOLD_SOON_BYTES || FOLD_INTERVAL_MS === 0) {
       if (!this.soonTimer) this.soonTimer = setImmediate(() => this.backgroundFlush()).unref();
-    } else if (!this.foldTimer) {
-      this.foldTimer = setTimeout(() => this.backgroundFlush(), FOLD_INTERVAL_MS).unref();
+      return;
     }
+    const due = Date.now() + (ended ? FOLD_END_MS : FOLD_INTERVAL_MS);
+    if (this.foldTimer && this.foldDue <= due) return;
+    if (this.foldTimer) clearTimeout(this.foldTimer);
+    this.foldDue = due;
+    this.foldTimer = setTimeout(() => this.backgroundFlush(), due - Date.now()).unref();
   }
 
   /** A fold in the background must never take the process down: the lines stay in the journal. */

@@ -1,0 +1,103 @@
+import { exportMlruns, importMlruns, type Counts, type ImportSummary } from '@git-ml/migrate';
+import { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { PartialFailure } from '../errors.js';
+import type { Io } from '../io.js';
+import { toJson } from '../output/json.js';
+import { examples } from './help.js';
+
+function progress(io: Io, what: string) {
+  let last = -1;
+  return (p: { done: number; total: number }) => {
+    if (!io.errIsTty) return;
+    const pct = p.total ? Math.floor((100 * p.done) / p.total) : 100;
+    if (pct === last && p.done !== p.total) return;
+    last = pct;
+    const width = 24;
+    const bar = '#'.repeat(Math.round((width * pct) / 100)).padEnd(width, '.');
+    io.err(`\r${what} [${bar}] ${p.done}/${p.total}${p.done === p.total ? '\n' : ''}`);
+  };
+}
+
+const counts = (c: Counts) => `${c.created} new, ${c.updated} updated, ${c.unchanged} unchanged`;
+
+function printImport(io: Io, s: ImportSummary): void {
+  io.out(
+    `Imported ${s.source} in ${s.seconds.toFixed(1)} s\n` +
+      `  experiments: ${counts(s.experiments)}\n` +
+      `  runs:        ${counts(s.runs)}\n` +
+      `  written:     ${s.params} params, ${s.tags} tags, ${s.metricPoints} metric points, artifacts of ${s.runsWithNewArtifacts} runs\n` +
+      `  models:      ${counts(s.models)}\n` +
+      `  versions:    ${counts(s.versions)}\n`,
+  );
+  if (s.warnings.length) io.out(`Notes (${s.warnings.length}):\n${s.warnings.map((w) => `  - ${w}\n`).join('')}`);
+  if (s.skipped.length) io.err(`git-ml: ${s.skipped.length} item(s) skipped (fix them and import again; what was imported stays):\n${s.skipped.map((x) => `  ! ${x.path}: ${x.reason}\n`).join('')}`);
+}
+
+/** `git-ml import mlruns PATH`: an MLflow FileStore tree into this repository, ids kept. */
+export function importCommand(ctx: CliContext): Command {
+  const { io } = ctx;
+  const cmd = new Command('import').description('import from MLflow (a FileStore mlruns/ tree), keeping run and experiment ids');
+  cmd.addCommand(
+    new Command('mlruns')
+      .description("import an MLflow FileStore tree (mlruns/): experiments, runs, metric histories, artifacts, and the registry in models/")
+      .argument('<PATH>', 'the mlruns/ folder (or a file: URI, or a folder holding mlruns/)')
+      .option('--experiment <NAME...>', 'import only these experiments (repeat or list several)')
+      .option('--json', 'print the summary as JSON: counts, skipped [{path, reason}], warnings')
+      .addHelpText(
+        'after',
+        `
+Run ids, experiment ids, times, users, statuses, params, full metric histories (NaN and ±inf
+included), tags (system tags too) and artifacts are kept, so runs:/<id>/… URIs keep working. Model
+versions keep their numbers, sources, descriptions, tags; aliases are kept. Importing again adds
+only what is new or changed (never a second copy of a run), so an import cut off part way is
+resumed by running it again. Broken items (a meta.yaml that does not parse, a metric line that
+is not '<timestamp> <value> <step>') are skipped whole, named with their path; the exit code is 1
+when something was skipped. See docs/migrate.md.${examples('git-ml import mlruns ./mlruns', 'git-ml import mlruns ~/hpc/mlruns --experiment churn --experiment fraud', 'git-ml import mlruns ./mlruns --json')}`,
+      )
+      .action((path: string, opts: { experiment?: string[]; json?: boolean }, c: Command) =>
+        ctx.withRegistry(c, async (registry, client) => {
+          const bar = progress(io, 'Importing runs');
+          const s = await importMlruns(client, registry, path, {
+            experiments: opts.experiment,
+            onProgress: opts.json ? undefined : (p) => (p.phase === 'runs' ? bar(p) : undefined),
+          });
+          if (opts.json) io.out(toJson(s));
+          else printImport(io, s);
+          if (s.skipped.length > 0) throw new PartialFailure(1);
+        }),
+      ),
+  );
+  return cmd;
+}
+
+/** `git-ml export mlruns DEST`: everything as an MLflow FileStore tree. */
+export function exportCommand(ctx: CliContext): Command {
+  const { io } = ctx;
+  const cmd = new Command('export').description('export to MLflow (a FileStore mlruns/ tree that MLflow reads)');
+  cmd.addCommand(
+    new Command('mlruns')
+      .description('write every experiment, run (with full metric histories and artifacts) and registered model as an MLflow FileStore tree')
+      .argument('<DEST>', 'a new or empty folder')
+      .option('--json', 'print the summary as JSON')
+      .addHelpText(
+        'after',
+        `
+Read it with MLflow: MlflowClient("file:DEST"), or \`mlflow ui --backend-store-uri DEST\`. Ids,
+times, params, tags and metric histories are written as they are here. The tree is built beside
+DEST and moved into place at the end. See docs/migrate.md.${examples('git-ml export mlruns /tmp/mlruns')}`,
+      )
+      .action((dest: string, opts: { json?: boolean }, c: Command) =>
+        ctx.withRegistry(c, async (registry, client) => {
+          const s = await exportMlruns(client, registry, dest, { onProgress: opts.json ? undefined : progress(io, 'Exporting runs') });
+          if (opts.json) io.out(toJson(s));
+          else {
+            io.out(`Exported to ${s.dest} in ${s.seconds.toFixed(1)} s: ${s.experiments} experiments, ${s.runs} runs, ${s.metricPoints} metric points, ${s.models} models, ${s.versions} versions\n`);
+            if (s.skipped.length) io.err(`git-ml: ${s.skipped.length} item(s) not exported:\n${s.skipped.map((x) => `  ! ${x.path}: ${x.reason}\n`).join('')}`);
+          }
+          if (s.skipped.length > 0) throw new PartialFailure(1);
+        }),
+      ),
+  );
+  return cmd;
+}
