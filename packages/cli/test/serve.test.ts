@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -55,5 +56,22 @@ describe('git-ml models predict and serve', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     child.kill('SIGINT');
     expect(await exited).toBe(0);
+  });
+
+  it('says which port is in use and what to do, instead of a raw EADDRINUSE', async () => {
+    const repo = await registered();
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const busy = (taken.address() as AddressInfo).port;
+    try {
+      const r = gitMl(repo, ['models', 'serve', '-m', 'models:/rules/1', '--port', String(busy)]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(
+        `git-ml: error: Port ${busy} on 127.0.0.1 is already in use (another \`git-ml models serve\`, or another server). ` +
+          `Pick another with --port (e.g. --port ${busy + 1}, or --port 0 for any free port), or stop what listens there (\`lsof -i :${busy}\` shows it).\n`,
+      );
+    } finally {
+      taken.close();
+    }
   });
 });

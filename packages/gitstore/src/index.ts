@@ -1,7 +1,8 @@
 export { GitStore } from './repo/git-store.js';
 export { findRepository, type RepositoryLocation } from './repo/find-repository.js';
 export type { Head } from './repo/head.js';
-export type { SourceSnapshot } from './repo/snapshot.js';
+export type { SourceSnapshot, OmittedFile } from './repo/snapshot.js';
+export { SNAPSHOT_DEFAULTS, InvalidSnapshotSettingError, parseSizeSetting, resolveSnapshotSettings, type SnapshotMode, type SnapshotSettings } from './repo/snapshot-settings.js';
 export { ObjectStore, type RawObject } from './objects/object-store.js';
 export { hashObject, type ObjectType } from './objects/hash.js';
 export { encodeTree, decodeTree, type TreeEntry, type TreeMode } from './objects/tree.js';
@@ -24,3 +25,5 @@ export { fetchRefs, pushRefs, lsRemote, isAncestor, mergeBase } from './transpor
 export { readGitConfig, type GitConfig } from './repo/config.js';
 export type { ChangeStamp } from './refs/ref-queries.js';
 export { PackedRefsDamagedError } from './refs/packed-refs.js';
+export { LfsStore } from './lfs/lfs-store.js';
+export { encodePointer, parsePointer, MAX_POINTER_SIZE, type LfsPointer } from './lfs/pointer.js';

@@ -2,7 +2,7 @@
  * reproduce(): re-runs a run from its recorded commit (dirty snapshots included) and compares every
  * metric's final value; works for project runs and for scripts that recorded their entry point.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { compareMetrics, formatMetricComparison, reproduce, runProject } from '@git-ml/projects';
@@ -22,7 +22,7 @@ const MLPROJECT = `entry_points:
 
 /** Logs loss = f(lr) (deterministic) and, when given a counter file, how many times it ran (not). */
 const TRAIN = trainScript(`
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 logMetric('loss', Number(args[0]) / 4, 1);
 logMetric('loss', Number(args[0]) / 8, 2);
 if (args[1]) {
@@ -76,6 +76,26 @@ describe('reproducing a run', () => {
     const r = await reproduce({ runId: original.runId, repo, ...quiet() });
     expect(r.metrics.map((m) => [m.key, m.reproduced])).toEqual([['dirty', 1]]);
     expect(r.ok).toBe(true);
+  });
+
+  it('says which untracked files the original snapshot left out, and how each compares with the work tree now', async () => {
+    const repo = projectRepo();
+    git(repo, 'config', 'ml.snapshotMaxTotalSize', '1k');
+    mkdirSync(join(repo, 'data'));
+    writeFileSync(join(repo, 'data/big.bin'), Buffer.alloc(2 * 1024 * 1024, 1));
+    writeFileSync(join(repo, 'a.txt'), 'a'.repeat(600));
+    writeFileSync(join(repo, 'c.txt'), 'c'.repeat(600));
+    const original = await runProject({ uri: repo, repo, ...quiet() });
+    writeFileSync(join(repo, 'c.txt'), 'C'.repeat(600));
+    const q = quiet();
+    const r = await reproduce({ runId: original.runId, repo, ...q });
+    expect(r.ok).toBe(true);
+    expect(q.sink.stderr).toContain(
+      `git-ml: warning: run ${original.runId}'s source snapshot left out 2 untracked files, so the reproduction runs without them: ` +
+        'c.txt (600 B; different content here), data/big.bin (2.0 MiB; same size in your work tree). Pass data as parameters (paths), or commit the files the code needs.\n',
+    );
+    const run = openClient(repo).getRun(r.run.runId);
+    expect(JSON.parse(tagOf(run, 'git-ml.source.omitted')!).files.map((f: { path: string }) => f.path)).toEqual(['c.txt', 'data/big.bin']);
   });
 
   it('reproduces a run logged by a script that recorded its entry point', async () => {

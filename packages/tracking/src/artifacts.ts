@@ -1,8 +1,9 @@
 import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, posix, relative, resolve, sep } from 'node:path';
-import { streamBlobFromFile, streamBlobToFile, type GitStore, type TreeEntry } from '@git-ml/gitstore';
+import type { GitStore, TreeEntry } from '@git-ml/gitstore';
 import { InvalidParameterError, NotFoundError } from './errors.js';
+import { artifactSize, storeArtifactFile, writeArtifactBlob } from './lfs-artifacts.js';
 
 /** An entry of `listArtifacts`, in MLflow's FileInfo shape. */
 export interface FileInfo {
@@ -90,7 +91,7 @@ async function storeTree(w: Walk, dir: string, rel: string, realDir: string): Pr
       open.delete(real);
     } else if (st.isFile()) {
       const exec = (statSync(p).mode & 0o111) !== 0;
-      entries.push({ mode: exec ? '100755' : '100644', name: d.name, oid: await streamBlobFromFile(git.objects, p) });
+      entries.push({ mode: exec ? '100755' : '100644', name: d.name, oid: await storeArtifactFile(git, p, shown) });
     } else problems.push(`${shown}: not a regular file, directory or link (a socket, FIFO or device)`);
   }
   return git.objects.writeTree(entries);
@@ -115,7 +116,7 @@ export function listArtifactTree(git: GitStore, tree: string | null, path: strin
   return git.objects.readTree(at.oid).map((e) => ({
     path: path ? `${path}/${e.name}` : e.name,
     is_dir: e.mode === '40000',
-    file_size: e.mode === '40000' ? null : git.objects.readBlob(e.oid).length,
+    file_size: e.mode === '40000' ? null : artifactSize(git, e.oid),
   }));
 }
 
@@ -132,7 +133,7 @@ export async function downloadArtifactTree(git: GitStore, tree: string | null, p
     if (entry.mode === '40000') {
       await mkdir(to, { recursive: true });
       for (const e of git.objects.readTree(entry.oid)) await write(e, join(to, e.name));
-    } else await streamBlobToFile(git.objects, entry.oid, to);
+    } else await writeArtifactBlob(git, entry.oid, to, relative(root, to));
   };
   await write(at, target);
   return target;

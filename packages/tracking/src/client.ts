@@ -1,15 +1,15 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { streamBlobFromFile } from '@git-ml/gitstore';
 import { cleanArtifactPath, downloadArtifactTree, listArtifactTree, storeDirectory, type FileInfo } from './artifacts.js';
 import { InvalidParameterError, NotFoundError } from './errors.js';
+import { storeArtifactFile } from './lfs-artifacts.js';
 import { newRunId, newRunName } from './ids.js';
 import { assertRecordMatchesRef } from './index/record-identity.js';
 import { RunIndex } from './index/run-index.js';
 import type { Experiment, LifecycleStage, Metric, Run, RunStatus } from './model.js';
 import { resolveRepo } from './repo-location.js';
 import { searchRunsInMemory } from './search/index.js';
-import { SourceContext } from './source-tags.js';
+import { SourceContext, snapshotWarning } from './source-tags.js';
 import { osUser } from './store/identity.js';
 import { readMetricHistoryOnly } from './store/run-reader.js';
 import { metricEntry, type Entry } from './store/run-state.js';
@@ -157,8 +157,9 @@ export class MlClient {
     const runName = options.runName ?? tags['mlflow.runName'] ?? newRunName();
     validateTagValue('mlflow.runName', runName);
     const startTime = options.startTime ?? Date.now();
-    const source = options.recordSource === false ? null : this.sourceContext.source();
-    const system = source ? this.sourceContext.tags(source, options.sourceType, options.sourceName) : {};
+    const captured = options.recordSource === false ? null : this.sourceContext.source();
+    const source = captured?.source ?? null;
+    const system = captured ? this.sourceContext.tags(captured, options.sourceType, options.sourceName) : {};
     const allTags = { 'mlflow.user': osUser(), ...system, ...tags, 'mlflow.runName': runName };
     const runId = newRunId(startTime);
     const state = this.store.createRun(
@@ -170,6 +171,8 @@ export class MlClient {
       },
       options.ownedByProcess !== false,
     );
+    const warning = captured?.fresh ? snapshotWarning(captured.snapshot) : null;
+    if (warning) process.stderr.write(`${warning}\n`);
     return toRun(state, this.store.runRefOf(runId));
   }
 
@@ -309,9 +312,10 @@ export class MlClient {
     const dir = cleanArtifactPath(artifactPath);
     const st = statSync(localPath, { throwIfNoEntry: false });
     if (!st?.isFile()) throw new InvalidParameterError(`Cannot log artifact ${localPath}: it is not a file. Use logArtifacts for a directory.`, { path: localPath });
-    const oid = await streamBlobFromFile(this.store.git.objects, localPath);
+    const path = dir ? `${dir}/${basename(localPath)}` : basename(localPath);
+    const oid = await storeArtifactFile(this.store.git, localPath, path);
     const mode = st.mode & 0o111 ? '100755' : '100644';
-    this.store.append(validateRunId(runId), [{ op: 'a', path: dir ? `${dir}/${basename(localPath)}` : basename(localPath), oid, mode }]);
+    this.store.append(validateRunId(runId), [{ op: 'a', path, oid, mode }]);
   }
 
   /** Logs every file of a directory (recursively) under `artifactPath`. */

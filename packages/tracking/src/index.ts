@@ -10,6 +10,7 @@ export { LIMITS } from './validate.js';
 export { InvalidParameterError, NotFoundError, AlreadyExistsError, CorruptRecordError, MergeConflictError } from './errors.js';
 export { FilterSyntaxError, OrderBySyntaxError, InvalidPageTokenError, InvalidArgumentError, parseFilter } from './search/index.js';
 export { resolveRepo } from './repo-location.js';
+export { SNAPSHOT_TAGS, snapshotTags, snapshotWarning } from './source-tags.js';
 export { runRef, experimentRef, RUNS_PREFIX, EXPERIMENTS_PREFIX, DEFAULT_EXPERIMENT_ID } from './store/refs-layout.js';
 export { GitMlError } from '@git-ml/gitstore';
 export { push, pull, type PullResult, type PushResult } from './sync/sync.js';

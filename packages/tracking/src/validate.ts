@@ -48,7 +48,26 @@ export function validateKey(kind: string, key: unknown): string {
   return key;
 }
 
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? `an object (${Object.prototype.toString.call(value).slice(8, -1)})` : `a ${typeof value}`;
+}
+
+/**
+ * A param value as MLflow stores it: strings as they are, numbers, booleans and bigints stringified.
+ * Anything else (objects, arrays, null, undefined) would be stored as "[object Object]" or "null",
+ * so it is rejected.
+ */
 export function validateParamValue(key: string, value: unknown): string {
+  const t = typeof value;
+  if (t !== 'string' && t !== 'number' && t !== 'boolean' && t !== 'bigint') {
+    throw new InvalidParameterError(
+      `Param '${key}' must be a string, number or boolean, got ${describe(value)}. ` +
+        'Log each field as its own param (logParams({ ... })), or pass JSON.stringify(value) to store it as text.',
+      { key, type: value === null ? 'null' : Array.isArray(value) ? 'array' : t },
+    );
+  }
   const v = String(value);
   if (v.length > LIMITS.paramValue) {
     throw new InvalidParameterError(`Param '${key}' has a value of ${v.length} characters; the limit is ${LIMITS.paramValue}.`, { key });

@@ -193,6 +193,24 @@ describe("MLflow's validation limits", () => {
     expect(c.getRun(run).data.params[0].value.length).toBe(6000);
   });
 
+  it('refuses param values that are not scalars (objects, arrays, null, undefined), naming the key, and stringifies scalars', () => {
+    const c = openClient(makeRepo());
+    const run = newRun(c);
+    for (const [value, got] of [[{ a: 1 }, 'an object (Object)'], [[1, 2], 'an array'], [null, 'null'], [undefined, 'undefined'], [new Date(0), 'an object (Date)']] as const) {
+      const e = caught(() => c.logParam(run, 'cfg', value));
+      expect(e.code).toBe('INVALID_PARAMETER_VALUE');
+      expect(e.message).toBe(
+        `Param 'cfg' must be a string, number or boolean, got ${got}. Log each field as its own param (logParams({ ... })), or pass JSON.stringify(value) to store it as text.`,
+      );
+    }
+    expect(caught(() => c.logBatch(run, { params: [{ key: 'nested', value: { lr: 0.1 } }] })).message).toContain("Param 'nested'");
+    c.logParam(run, 'lr', 0.01);
+    c.logParam(run, 'early_stop', true);
+    c.logParam(run, 'seed', 42n);
+    const params = Object.fromEntries(c.getRun(run).data.params.map((p) => [p.key, p.value]));
+    expect(params).toEqual({ lr: '0.01', early_stop: 'true', seed: '42' });
+  });
+
   it('refuses a tag value of 8001 characters (naming the key) and accepts 8000', () => {
     const c = openClient(makeRepo());
     const run = newRun(c);

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { loadModel, parseCsvPayload, parseJsonPayload, predictionsBody, serveModel, BadInputError, DEFAULT_INPUT_LIMITS, type LoadedModel } from '@git-ml/models';
 import { Command, Option } from 'commander';
+import { GitMlError } from '@git-ml/tracking';
 import type { CliContext } from '../context.js';
 import { examples } from './help.js';
 
@@ -20,6 +21,22 @@ function port(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new BadInputError(`Invalid --port '${v}': a number from 0 to 65535.`);
   return n;
+}
+
+/** What to do when the server cannot listen: the port is taken, or binding it needs privileges; null for other errors. */
+function listenError(err: unknown, host: string, p: number): GitMlError | null {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code === 'EADDRINUSE') {
+    return new GitMlError(
+      'PORT_IN_USE',
+      `Port ${p} on ${host} is already in use (another \`git-ml models serve\`, or another server). ` +
+        `Pick another with --port (e.g. --port ${p === 65535 ? 5001 : p + 1}, or --port 0 for any free port), or stop what listens there (\`lsof -i :${p}\` shows it).`,
+      { host, port: p },
+    );
+  }
+  if (code === 'EACCES') return new GitMlError('PORT_NOT_ALLOWED', `Not allowed to listen on port ${p} on ${host} (ports below 1024 need privileges). Use --port 5000 or another port above 1023.`, { host, port: p });
+  if (code === 'EADDRNOTAVAIL') return new GitMlError('HOST_NOT_AVAILABLE', `Cannot listen on --host ${host}: no network interface of this machine has that address. Use 127.0.0.1 (this machine only) or 0.0.0.0 (every interface).`, { host });
+  return null;
 }
 
 /** `git-ml models serve` and `git-ml models predict`: MLflow's scoring protocol over HTTP and for files. */
@@ -49,8 +66,16 @@ ${examples(
     )
     .action(async (opts: { modelUri: string; host: string; port: string; bodyLimit: string; maxRows: string; maxCells: string; maxDepth: string }, cmd: Command) => {
       const limits = { maxRows: limit('--max-rows', opts.maxRows), maxCells: limit('--max-cells', opts.maxCells), maxDepth: limit('--max-depth', opts.maxDepth) };
+      const p = port(opts.port);
       const model = await load(ctx, cmd, opts.modelUri);
-      const { app, url } = await serveModel(model, { host: opts.host, port: port(opts.port), bodyLimit: Number(opts.bodyLimit), ...limits });
+      let served: Awaited<ReturnType<typeof serveModel>>;
+      try {
+        served = await serveModel(model, { host: opts.host, port: p, bodyLimit: Number(opts.bodyLimit), ...limits });
+      } catch (err) {
+        await model.close();
+        throw listenError(err, opts.host, p) ?? err;
+      }
+      const { app, url } = served;
       io.err(`git-ml: serving ${opts.modelUri} (flavor ${model.flavor}) at ${url} — POST ${url}/invocations; Ctrl-C stops.\n`);
       await new Promise<void>((resolve) => {
         const stop = () => {

@@ -26,7 +26,22 @@ function describeSource(tags: Map<string, string>): string | null {
   if (!commit) return null;
   const branch = tags.get('mlflow.source.git.branch');
   const dirty = tags.get('git-ml.source.dirty') === 'true';
-  return `${commit.slice(0, 12)}${branch ? ` on ${branch}` : ''}${dirty ? ' (snapshot of uncommitted changes)' : ''}`;
+  const notes: string[] = [];
+  if (dirty) notes.push(tags.has('git-ml.source.head') ? 'snapshot of uncommitted changes' : 'uncommitted changes not in it');
+  const left = leftOut(tags.get('git-ml.source.omitted'));
+  if (left > 0) notes.push(`${left} untracked file${left === 1 ? '' : 's'} left out`);
+  return `${commit.slice(0, 12)}${branch ? ` on ${branch}` : ''}${notes.length ? ` (${notes.join('; ')})` : ''}`;
+}
+
+/** How many files the tag `git-ml.source.omitted` lists (0 when absent or unreadable). */
+function leftOut(json: string | undefined): number {
+  if (!json) return 0;
+  try {
+    const o = JSON.parse(json) as { files?: unknown[]; more?: number };
+    return (o.files?.length ?? 0) + (o.more ?? 0);
+  } catch {
+    return 0;
+  }
 }
 
 export function infoPairs(run: Run, exp: Experiment | null): [string, string][] {

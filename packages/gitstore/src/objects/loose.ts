@@ -1,6 +1,6 @@
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { inflateSync } from 'node:zlib';
+import { constants as zlibConstants, inflateSync } from 'node:zlib';
 import { deflateObject } from './zlib-stored.js';
 import { CorruptObjectError } from '../errors.js';
 import { hashObject, objectHeader, type ObjectType } from './hash.js';
@@ -72,4 +72,43 @@ export function readLoose(objectsDir: string, oid: string): { type: ObjectType; 
     throw new CorruptObjectError(`loose object ${oid}`, 'bad object header');
   }
   return { type: m[1] as ObjectType, data: full.subarray(nul + 1) };
+}
+
+/** A loose object's header is `<type> <size>\0`: at most 32 bytes, so a few hundred deflated bytes hold it. */
+const HEADER_PROBE = 512;
+
+/**
+ * The type and size of a loose object from its header alone — only the first bytes of the file are
+ * read and inflated, however large the object. Null when there is no loose file for `oid`.
+ */
+export function readLooseHeader(objectsDir: string, oid: string): { type: ObjectType; size: number } | null {
+  let fd: number;
+  try {
+    fd = openSync(loosePath(objectsDir, oid), 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  try {
+    for (let probe = HEADER_PROBE; ; probe *= 4) {
+      const buf = Buffer.allocUnsafe(probe);
+      const n = readSync(fd, buf, 0, probe, 0);
+      let out: Buffer;
+      try {
+        // a sync flush inflates what this prefix holds instead of failing on the missing rest
+        out = inflateSync(buf.subarray(0, n), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+      } catch (cause) {
+        throw new CorruptObjectError(`loose object ${oid}`, 'zlib data does not inflate', { cause });
+      }
+      const nul = out.indexOf(0);
+      if (nul >= 0) {
+        const m = /^(blob|tree|commit|tag) (\d+)$/.exec(out.subarray(0, nul).toString('latin1'));
+        if (!m) throw new CorruptObjectError(`loose object ${oid}`, 'bad object header');
+        return { type: m[1] as ObjectType, size: Number(m[2]) };
+      }
+      if (n < probe || out.length > 64) throw new CorruptObjectError(`loose object ${oid}`, 'bad object header');
+    }
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -60,11 +60,44 @@ export async function streamBlobFromFile(objects: ObjectStore, file: string): Pr
   }
 }
 
-/** Writes a blob to `dest`, streaming from a loose object; packed blobs are read whole. */
+/** Hashes what passes through as a blob of `size` bytes and fails at the end unless it is `oid`. */
+function verifyBlob(oid: string, size: number): Transform {
+  const hash = createHash('sha1').update(objectHeader('blob', size));
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      seen += chunk.length;
+      hash.update(chunk);
+      done(null, chunk);
+    },
+    flush(done) {
+      const actual = hash.digest('hex');
+      if (seen !== size || actual !== oid) done(new GitMlError('CORRUPT_OBJECT', `packed blob ${oid} inflated to ${seen} bytes hashing to ${actual}; the pack is corrupt. Run \`git fsck\`.`, { oid }));
+      else done();
+    },
+  });
+}
+
+/**
+ * Writes a blob to `dest` without holding it in memory: a loose object is inflated as it streams, a
+ * packed one stored whole is inflated straight from its pack entry (and checked against its id);
+ * only a packed delta is rebuilt in memory.
+ */
 export async function streamBlobToFile(objects: ObjectStore, oid: string, dest: string): Promise<void> {
   await mkdir(dirname(dest), { recursive: true });
   const path = loosePath(objects.dir, oid);
   if (!existsSync(path)) {
+    const entry = objects.packedWholeEntry(oid);
+    if (entry?.type === 'blob' && entry.end > entry.start) {
+      try {
+        await pipeline(createReadStream(entry.packPath, { start: entry.start, end: entry.end - 1 }), createInflate(), verifyBlob(oid, entry.size), createWriteStream(dest));
+        return;
+      } catch (err) {
+        await unlink(dest).catch(() => undefined);
+        // a `git gc` removed the pack meanwhile: read it from wherever it is now
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    }
     await writeFile(dest, objects.readBlob(oid));
     return;
   }

@@ -4,8 +4,9 @@ import { closeSync, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { applyDelta } from './delta.js';
+import { deltaResultSize, MAX_ENTRY_HEADER, parseEntryHeader } from './entry-header.js';
 import { OBJ_OFS_DELTA, OBJ_REF_DELTA, oidToBuffer, typeName } from './format.js';
-import type { GitObject } from './hash.js';
+import type { GitObject, ObjectType } from './hash.js';
 import { PackIndex } from './idx.js';
 import { BaseCache } from './lru.js';
 
@@ -13,6 +14,8 @@ import { BaseCache } from './lru.js';
 export interface PackStoreOptions {
   /** Supplies REF_DELTA bases that live outside every pack (e.g. loose objects). */
   resolveExternal?: (oid: string) => GitObject | null;
+  /** The type of such an external base, without reading it (used by {@link PackStore.header}). */
+  externalType?: (oid: string) => ObjectType | null;
   /** Byte budget of the delta-base cache; git's own default is 96 MiB. */
   cacheBytes?: number;
   /** Re-hash every object read and throw on mismatch (default true). */
@@ -59,12 +62,14 @@ export class PackStore {
   private readonly cache: BaseCache;
   private readonly verify: boolean;
   private readonly resolveExternal: ((oid: string) => GitObject | null) | undefined;
+  private readonly externalType: ((oid: string) => ObjectType | null) | undefined;
 
   constructor(objectsDir: string, options: PackStoreOptions = {}) {
     this.packDir = join(objectsDir, 'pack');
     this.cache = new BaseCache(options.cacheBytes ?? 32 * 1024 * 1024);
     this.verify = options.verify ?? true;
     this.resolveExternal = options.resolveExternal;
+    this.externalType = options.externalType;
     this.refresh();
   }
 
@@ -130,6 +135,107 @@ export class PackStore {
         this.refresh();
       }
     }
+  }
+
+  /**
+   * The type and size of `oid` from entry headers only, or null if no pack has it: a whole object's
+   * header holds its size; a delta's result size is the second varint at the start of its data (a
+   * few deflated bytes), and its type is the chain's base's, found by walking the headers down.
+   */
+  header(oid: string): { type: ObjectType; size: number } | null {
+    const key = oidToBuffer(oid);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const loc = this.locate(key);
+        return loc ? this.headerAt(loc.pack, loc.pack.index.offsetAt(loc.pos), oid) : null;
+      } catch (e) {
+        if (!(e instanceof VanishedPack)) throw e;
+        if (attempt >= 2) throw new Error(`pack ${e.message} keeps vanishing while reading ${oid}`);
+        this.refresh();
+      }
+    }
+  }
+
+  /**
+   * Where the deflated bytes of `oid` lie when it is stored whole (not as a delta), so a caller can
+   * stream-inflate it from the pack file instead of reading it into memory; null when no pack has
+   * it or it is a delta.
+   */
+  wholeEntry(oid: string): { packPath: string; start: number; end: number; type: ObjectType; size: number } | null {
+    const key = oidToBuffer(oid);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const loc = this.locate(key);
+        if (!loc) return null;
+        const off = loc.pack.index.offsetAt(loc.pos);
+        this.open(loc.pack, oid);
+        const end = loc.pack.index.entryEnd(off, loc.pack.dataEnd);
+        if (off < 12 || end < 0) throw this.corrupt(loc.pack, oid, off, 'no entry starts there');
+        const h = parseEntryHeader(this.readAt(loc.pack, off, Math.min(MAX_ENTRY_HEADER, end - off), oid), off);
+        if (!h) throw this.corrupt(loc.pack, oid, off, 'entry header runs past the entry');
+        const type = typeName(h.code);
+        return type ? { packPath: loc.pack.packPath, start: off + h.dataStart, end, type, size: h.size } : null;
+      } catch (e) {
+        if (!(e instanceof VanishedPack)) throw e;
+        if (attempt >= 2) throw new Error(`pack ${e.message} keeps vanishing while reading ${oid}`);
+        this.refresh();
+      }
+    }
+  }
+
+  private headerAt(pack: Pack, offset: number, oid: string): { type: ObjectType; size: number } {
+    let size: number | undefined;
+    let p = pack;
+    let off = offset;
+    for (let depth = 0; depth <= MAX_CHAIN; depth++) {
+      this.open(p, oid); // sets dataEnd, which bounds the last entry
+      const end = p.index.entryEnd(off, p.dataEnd);
+      if (off < 12 || end < 0) throw this.corrupt(p, oid, off, 'no entry starts there');
+      const h = parseEntryHeader(this.readAt(p, off, Math.min(MAX_ENTRY_HEADER, end - off), oid), off);
+      if (!h) throw this.corrupt(p, oid, off, 'entry header runs past the entry');
+      const type = typeName(h.code);
+      if (type) return { type, size: size ?? h.size };
+      if (h.code !== OBJ_OFS_DELTA && h.code !== OBJ_REF_DELTA) throw this.corrupt(p, oid, off, `invalid object type ${h.code}`);
+      for (let probe = 64; size === undefined; probe *= 8) {
+        const n = Math.min(probe, end - off - h.dataStart);
+        let got: number | null;
+        try {
+          got = deltaResultSize(this.readAt(p, off + h.dataStart, n, oid));
+        } catch (e) {
+          throw this.corrupt(p, oid, off, `zlib: ${(e as Error).message}`);
+        }
+        if (got !== null) size = got;
+        else if (n < probe) throw this.corrupt(p, oid, off, 'delta too short for its size header');
+      }
+      if (h.code === OBJ_OFS_DELTA) {
+        if (h.baseOffset! < 12 || h.baseOffset === off) throw this.corrupt(p, oid, off, `bad delta base offset ${h.baseOffset}`);
+        off = h.baseOffset!;
+        continue;
+      }
+      const samePack = p.index.find(h.baseOid!);
+      const loc = samePack >= 0 ? { pack: p, pos: samePack } : this.locate(h.baseOid!);
+      if (loc) {
+        p = loc.pack;
+        off = loc.pack.index.offsetAt(loc.pos);
+        continue;
+      }
+      const baseHex = h.baseOid!.toString('hex');
+      const external = this.externalType?.(baseHex) ?? this.resolveExternal?.(baseHex)?.type ?? null;
+      if (!external) throw this.corrupt(p, oid, off, `REF_DELTA base ${baseHex} not found`);
+      return { type: external, size };
+    }
+    throw this.corrupt(pack, oid, offset, `delta chain longer than ${MAX_CHAIN}`);
+  }
+
+  private readAt(pack: Pack, position: number, length: number, oid: string): Buffer {
+    const fd = this.open(pack, oid);
+    const buf = Buffer.allocUnsafe(length);
+    for (let got = 0; got < length; ) {
+      const n = readSync(fd, buf, got, length - got, position + got);
+      if (n === 0) throw this.corrupt(pack, oid, position, 'pack is truncated');
+      got += n;
+    }
+    return buf;
   }
 
   private locate(key: Buffer): { pack: Pack; pos: number } | undefined {

@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { GitMlError } from '../errors.js';
 
 /** Variables that would point git at another repository or index than the one we name. */
@@ -59,6 +60,34 @@ export function runGit(args: string[], options: GitRunOptions = {}): Promise<Git
     child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', (err) => reject(notFound(err, options.purpose)));
     child.on('close', (code) => resolveRun({ status: code ?? 1, stdout, stderr }));
+    if (options.input !== undefined) child.stdin!.end(options.input);
+  });
+}
+
+/**
+ * Runs git with its stdout going straight into the file `dest` (created or truncated): for content
+ * too large to hold in memory, such as `git lfs smudge`. Resolves with the exit status and stderr.
+ */
+export function runGitToFile(args: string[], dest: string, options: GitRunOptions = {}): Promise<GitResult> {
+  return new Promise((resolveRun, reject) => {
+    let fd: number;
+    try {
+      fd = openSync(dest, 'w');
+    } catch (err) {
+      reject(err);
+      return;
+    }
+    const child = spawn('git', args, { cwd: options.cwd, env: gitEnv(options.env), stdio: [options.input === undefined ? 'ignore' : 'pipe', fd, 'pipe'] });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', (err) => {
+      closeSync(fd);
+      reject(notFound(err, options.purpose));
+    });
+    child.on('close', (code) => {
+      closeSync(fd);
+      resolveRun({ status: code ?? 1, stdout: '', stderr });
+    });
     if (options.input !== undefined) child.stdin!.end(options.input);
   });
 }

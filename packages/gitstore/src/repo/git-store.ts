@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { LfsStore } from '../lfs/lfs-store.js';
 import { ObjectStore } from '../objects/object-store.js';
 import { RefStore } from '../refs/ref-store.js';
 import { findRepository, type RepositoryLocation } from './find-repository.js';
@@ -7,6 +8,7 @@ import { readHead, type Head } from './head.js';
 import { readGitConfig, type GitConfig } from './config.js';
 import { findRefOneLevelDown, refsChangeStamp, type ChangeStamp } from '../refs/ref-queries.js';
 import { snapshotWorkTree, type SourceSnapshot } from './snapshot.js';
+import { resolveSnapshotSettings } from './snapshot-settings.js';
 
 /**
  * A git repository as git-ml sees it: objects, refs, HEAD, and `.git/ml/` — the directory for
@@ -18,12 +20,15 @@ export class GitStore {
   readonly refs: RefStore;
   /** `.git/ml`: git-ml's local, derived state (journals, indexes). */
   readonly mlDir: string;
+  /** `.git/lfs`: Git LFS objects, shared with `git lfs`. */
+  readonly lfs: LfsStore;
 
   private constructor(location: RepositoryLocation) {
     this.location = location;
     this.objects = new ObjectStore(join(location.commonDir, 'objects'));
     this.refs = new RefStore(location.commonDir);
     this.mlDir = join(location.commonDir, 'ml');
+    this.lfs = new LfsStore(location.commonDir, location.workTree ?? location.gitDir);
     mkdirSync(this.mlDir, { recursive: true });
   }
 
@@ -69,10 +74,15 @@ export class GitStore {
     return readHead(this.location.gitDir, this.refs);
   }
 
-  /** The commit that holds the code as it is now (a snapshot when the work tree is dirty). */
+  /**
+   * The commit that holds the code as it is now (a snapshot when the work tree is dirty), under the
+   * snapshot settings of the environment and git config (an invalid one throws).
+   */
   snapshotSource(): SourceSnapshot {
     const head = this.head().commit;
     if (!this.location.workTree) return { commit: head, head, dirty: false };
-    return snapshotWorkTree(this.location.gitDir, this.location.workTree, head);
+    const config = this.config();
+    const settings = resolveSnapshotSettings(process.env, (name) => config.get(name));
+    return snapshotWorkTree(this.location.gitDir, this.location.workTree, head, settings);
   }
 }

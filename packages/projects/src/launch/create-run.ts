@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { GitStore } from '@git-ml/gitstore';
-import { DEFAULT_EXPERIMENT_ID, LIMITS, type MlClient, type Run } from '@git-ml/tracking';
+import { DEFAULT_EXPERIMENT_ID, LIMITS, snapshotTags, snapshotWarning, type MlClient, type Run } from '@git-ml/tracking';
 import type { EnvManager } from '../env/environment.js';
 import type { ProjectSource } from '../source/fetch-source.js';
 import type { ResolvedParameters } from './parameters.js';
@@ -37,6 +37,9 @@ function foreignSourceTags(src: ProjectSource): Record<string, string> {
     branch = repo.head().branch;
     if (snap.head && snap.head !== snap.commit) tags[T.sourceHead] = snap.head;
     if (snap.dirty !== null) tags[T.sourceDirty] = String(snap.dirty);
+    Object.assign(tags, snapshotTags(snap));
+    const warning = snapshotWarning(snap);
+    if (warning) process.stderr.write(`${warning}\n`);
   }
   if (commit) tags[T.commit] = commit;
   if (branch) tags[T.branch] = branch;

@@ -1,11 +1,13 @@
-import { MlClient, type Run } from '@git-ml/tracking';
+import { MlClient, SNAPSHOT_TAGS, type Run } from '@git-ml/tracking';
 import { NotReproducibleError } from '../errors.js';
 import type { EnvManager } from '../env/environment.js';
 import { parseEnvManager } from '../env/prepare-env.js';
 import { PROJECT_TAGS as T } from '../launch/tags.js';
+import { textSink } from '../output.js';
 import { launchProject, type ProjectRunResult, type RunProjectOptions } from '../run-project.js';
 import { loadProject } from '../spec/load-project.js';
 import { compareMetrics, type MetricComparison } from './compare-metrics.js';
+import { describeLeftOutFiles } from './left-out-files.js';
 import { checkoutRunSource } from './run-source.js';
 
 export interface ReproduceOptions extends Pick<RunProjectOptions, 'client' | 'repo' | 'output' | 'onProgress' | 'signal' | 'handleSignals' | 'killGraceMs' | 'env' | 'dockerArgs'> {
@@ -29,7 +31,7 @@ export interface ReproduceResult {
   ok: boolean;
 }
 
-const SOURCE_TAGS = [T.commit, T.branch, T.repoUrl, T.repoPath, T.sourceHead, T.sourceDirty, T.sourceName];
+const SOURCE_TAGS = [T.commit, T.branch, T.repoUrl, T.repoPath, T.sourceHead, T.sourceDirty, T.sourceName, SNAPSHOT_TAGS.mode, SNAPSHOT_TAGS.omitted];
 
 function finalValues(run: Run): Record<string, number> {
   return Object.fromEntries(run.data.metrics.map((m) => [m.key, m.value]));
@@ -82,6 +84,8 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
     const recordedEnv = tags[T.env];
     const envManager = options.envManager ?? (recordedEnv ? parseEnvManager(recordedEnv) : undefined);
     const source = await checkoutRunSource(client, options.runId, tags);
+    const leftOut = describeLeftOutFiles(options.runId, tags, client.store.git.workTree);
+    if (leftOut) textSink(options.output ?? 'inherit').err(`${leftOut}\n`);
     try {
       const declared = loadProject(source.dir, (file) => `${file} at ${source.commit!.slice(0, 12)}`).entryPoints[entryPoint];
       const run = await launchProject(client, source, {

@@ -1,0 +1,186 @@
+/**
+ * Big artifacts with Git LFS, against a real `git lfs` and a real file remote: with `ml.lfs` on,
+ * artifacts over the threshold are LFS pointers in the run's tree with the content in
+ * `.git/lfs/objects` (as `git lfs` stores them); push uploads them; a clone that only fetched the
+ * refs lists them without downloading and fetches the content on demand. Without it, git-ml says
+ * how to turn it on.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { push } from '@git-ml/tracking';
+import { caught, closeClients, git, makeRepo, openClient, removeTempDirs, tempDir } from './helpers.js';
+
+afterAll(removeTempDirs);
+afterEach(closeClients);
+
+const HAS_GIT_LFS = spawnSync('git', ['lfs', 'version']).status === 0;
+const MB = 1024 * 1024;
+
+let stderr: string[] = [];
+beforeEach(() => {
+  stderr = [];
+  delete process.env.GIT_ML_LFS;
+  delete process.env.GIT_ML_LFS_THRESHOLD;
+  const write = process.stderr.write.bind(process.stderr);
+  vi.spyOn(process.stderr, 'write').mockImplementation(((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    if (String(chunk).startsWith('git-ml: ')) {
+      stderr.push(String(chunk));
+      return true;
+    }
+    return (write as (c: unknown, ...r: unknown[]) => boolean)(chunk, ...rest);
+  }) as typeof process.stderr.write);
+});
+afterEach(() => vi.restoreAllMocks());
+
+function lfsFiles(gitDir: string): string[] {
+  const root = join(gitDir, 'lfs', 'objects');
+  if (!existsSync(root)) return [];
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) e.isDirectory() ? walk(join(d, e.name)) : out.push(e.name);
+  };
+  walk(root);
+  return out.sort();
+}
+
+function runRef(repo: string, runId: string): string {
+  return git(repo, 'for-each-ref', '--format=%(refname)', `refs/ml/runs/*/${runId}`);
+}
+
+describe.skipIf(!HAS_GIT_LFS)('artifacts with Git LFS (needs the git-lfs binary: apt install git-lfs)', () => {
+  it('stores artifacts over the threshold as LFS pointers, pushes their content, and a metrics-only clone fetches it on demand', async () => {
+    const repo = makeRepo();
+    git(repo, 'config', 'ml.lfs', 'true');
+    git(repo, 'config', 'ml.lfsThreshold', '1m');
+    const remote = join(tempDir(), 'remote.git');
+    execFileSync('git', ['init', '-q', '--bare', remote]);
+    git(repo, 'remote', 'add', 'origin', remote);
+    const src = tempDir();
+    const weights = randomBytes(3 * MB);
+    writeFileSync(join(src, 'weights.bin'), weights);
+    mkdirSync(join(src, 'model'));
+    writeFileSync(join(src, 'model', 'MLmodel'), 'flavors: {}\n');
+    writeFileSync(join(src, 'model', 'big.bin'), randomBytes(2 * MB));
+
+    const client = openClient(repo);
+    const run = client.createRun('0').info.run_id;
+    await client.logArtifact(run, join(src, 'weights.bin'));
+    await client.logArtifacts(run, join(src, 'model'), 'model');
+    client.flush();
+
+    const ref = runRef(repo, run);
+    const pointer = git(repo, 'show', `${ref}:artifacts/weights.bin`);
+    expect(pointer).toMatch(/^version https:\/\/git-lfs\.github\.com\/spec\/v1\noid sha256:[0-9a-f]{64}\nsize 3145728$/);
+    expect(git(repo, 'show', `${ref}:artifacts/model/MLmodel`)).toBe('flavors: {}');
+    // git lfs itself sees both pointers in the run's tree
+    expect(git(repo, 'lfs', 'ls-files', '--name-only', ref).split('\n').sort()).toEqual(['artifacts/model/big.bin', 'artifacts/weights.bin']);
+    expect(lfsFiles(join(repo, '.git'))).toHaveLength(2);
+    expect(client.listArtifacts(run, '')).toContainEqual({ path: 'weights.bin', is_dir: false, file_size: 3 * MB });
+    const back = tempDir();
+    await client.downloadArtifacts(run, 'weights.bin', back);
+    expect(readFileSync(join(back, 'weights.bin')).equals(weights)).toBe(true);
+    expect(stderr).toEqual([]);
+
+    push(client, 'origin');
+    expect(lfsFiles(remote)).toEqual(lfsFiles(join(repo, '.git')));
+
+    // a clone that fetches the runs gets pointers only: no weights downloaded
+    const clone = join(tempDir(), 'clone');
+    execFileSync('git', ['clone', '-q', remote, clone], { stdio: 'pipe' });
+    git(clone, 'fetch', '-q', 'origin', 'refs/ml/*:refs/ml/*');
+    expect(lfsFiles(join(clone, '.git'))).toEqual([]);
+    const other = openClient(clone);
+    expect(other.listArtifacts(run, 'model')).toContainEqual({ path: 'model/big.bin', is_dir: false, file_size: 2 * MB });
+    expect(lfsFiles(join(clone, '.git'))).toEqual([]);
+    const got = tempDir();
+    await other.downloadArtifacts(run, 'weights.bin', got);
+    expect(readFileSync(join(got, 'weights.bin')).equals(weights)).toBe(true);
+    expect(lfsFiles(join(clone, '.git'))).toHaveLength(1);
+  });
+
+  it('says what to do when the content is neither here nor on the remote', async () => {
+    const repo = makeRepo();
+    git(repo, 'config', 'ml.lfs', 'true');
+    git(repo, 'config', 'ml.lfsThreshold', '1k');
+    const file = join(tempDir(), 'w.bin');
+    writeFileSync(file, randomBytes(4096));
+    const client = openClient(repo);
+    const run = client.createRun('0').info.run_id;
+    await client.logArtifact(run, file);
+    client.flush();
+    execFileSync('rm', ['-rf', join(repo, '.git', 'lfs')]);
+    const err = await client.downloadArtifacts(run, 'w.bin', tempDir()).then(
+      () => null,
+      (e: Error & { code?: string }) => e,
+    );
+    expect(err?.code).toBe('LFS_OBJECT_MISSING');
+    expect(err?.message).toMatch(/^w\.bin is stored with Git LFS \(sha256 [0-9a-f]{12}…, 4096 bytes\) and its content is not in .*, and git lfs could not download it: .*Check that the remote has it/);
+  });
+});
+
+describe('big artifacts without Git LFS', () => {
+  it('stores them in git and says once how to turn Git LFS on; ml.lfs=false silences it', async () => {
+    const repo = makeRepo();
+    git(repo, 'config', 'ml.lfsThreshold', '1m');
+    const src = tempDir();
+    writeFileSync(join(src, 'a.bin'), randomBytes(2 * MB));
+    writeFileSync(join(src, 'b.bin'), randomBytes(2 * MB));
+    const client = openClient(repo);
+    const run = client.createRun('0').info.run_id;
+    await client.logArtifact(run, join(src, 'a.bin'));
+    await client.logArtifact(run, join(src, 'b.bin'));
+    client.flush();
+    expect(git(repo, 'cat-file', '-s', `${runRef(repo, run)}:artifacts/a.bin`)).toBe(String(2 * MB));
+    expect(lfsFiles(join(repo, '.git'))).toEqual([]);
+    // one note (not one per file), naming the file and the setting
+    expect(stderr).toHaveLength(1);
+    expect(stderr[0]).toMatch(/^git-ml: note: a\.bin \(2\.0 MiB\) is stored in git.*`git config ml\.lfs true` stores artifacts of 1\.0 MiB and more with Git LFS instead/);
+
+    const quiet = makeRepo();
+    git(quiet, 'config', 'ml.lfs', 'false');
+    const q = openClient(quiet);
+    await q.logArtifact(q.createRun('0').info.run_id, join(src, 'a.bin'));
+    expect(stderr).toHaveLength(1);
+  });
+
+  it('with ml.lfs on but no git-lfs binary, still stores the artifact in git and names what to install', async () => {
+    const repo = makeRepo();
+    git(repo, 'config', 'ml.lfs', 'true');
+    git(repo, 'config', 'ml.lfsThreshold', '1k');
+    // a PATH with git but without git-lfs
+    const bin = tempDir();
+    symlinkSync(execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim(), join(bin, 'git'));
+    const path = process.env.PATH;
+    process.env.PATH = bin;
+    try {
+      const file = join(tempDir(), 'w.bin');
+      writeFileSync(file, randomBytes(4096));
+      const client = openClient(repo);
+      const run = client.createRun('0').info.run_id;
+      await client.logArtifact(run, file);
+      client.flush();
+      expect(git(repo, 'cat-file', '-s', `${runRef(repo, run)}:artifacts/w.bin`)).toBe('4096');
+    } finally {
+      process.env.PATH = path;
+    }
+    expect(stderr).toHaveLength(1);
+    expect(stderr[0]).toMatch(/^git-ml: warning: ml\.lfs is on but git-lfs is not installed, so w\.bin \(4\.0 KiB\) was stored in git\. Install git-lfs/);
+  });
+
+  it('rejects an ml.lfs value it does not understand, naming the setting', async () => {
+    const repo = makeRepo();
+    git(repo, 'config', 'ml.lfs', 'maybe');
+    const file = join(tempDir(), 'w.bin');
+    writeFileSync(file, randomBytes(4096));
+    const client = openClient(repo);
+    const run = client.createRun('0').info.run_id;
+    const err = await client.logArtifact(run, file).then(() => null, (e: Error) => e);
+    expect(err?.message).toBe(`Invalid git config ml.lfs = 'maybe': expected true or false. Fix or unset it (see docs/tracking.md, "Big artifacts and Git LFS").`);
+    expect(caught(() => {
+      throw err;
+    }).code).toBe('INVALID_SNAPSHOT_SETTING');
+  });
+});
