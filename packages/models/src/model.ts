@@ -140,7 +140,8 @@ export async function modelDir(uri: string, options: LoadOptions = {}): Promise<
     const cache = join(git.mlDir, 'cache', 'models', entry.oid);
     if (!existsSync(join(cache, 'MLmodel'))) {
       await fillCache(cache, (tmp) => downloadArtifactTree(git, tree, r.artifact_path, tmp, r.run_id)).catch((err: unknown) => {
-        if (err instanceof GitMlError) throw err;
+        // git-ml's own errors pass through, except damage to the repository: that one names the URI
+        if (err instanceof GitMlError && !['CORRUPT_OBJECT', 'CORRUPT_PACK', 'OBJECT_NOT_FOUND'].includes(err.code)) throw err;
         throw new ModelFormatError(
           `${uri}: copying artifact '${r.artifact_path}' of run ${r.run_id} out of git failed (${err instanceof Error ? err.message : String(err)}). The repository may be damaged: run \`git fsck\` and fetch the missing or broken objects again.`,
           { uri },
