@@ -6,7 +6,7 @@ import YAML from 'yaml';
 import { evaluate, inferSignature, loadModel, logModel, mlmodelJsonSchema, modelDir, readMLmodel, saveModel, serveModel, writeMLmodel } from '@git-ml/models';
 import { RegistryClient } from '@git-ml/registry';
 import { flavor, ruleModel } from 'git-ml-flavor-rules';
-import { caught, closeClients, git, makeRepo, openClient, removeTempDirs, tempDir } from '../../tracking/test/helpers.js';
+import { caught, closeClients, git, makeRepo, openClient, removeTempDirs, tempDir } from '@git-ml/test-support';
 
 const FIXTURES = resolve(import.meta.dirname, '../../../fixtures');
 afterEach(() => {

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveModel } from '@git-ml/models';
 import { flavor, ruleModel } from 'git-ml-flavor-rules';
-import { makeRepo, removeTempDirs, tempDir } from '../../tracking/test/helpers.js';
+import { makeRepo, removeTempDirs, tempDir } from '@git-ml/test-support';
 
 const BIN = resolve(import.meta.dirname, '../../cli/bin/git-ml.js');
 const MiB = 1024 * 1024;

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { dockerRunArgv, runProject } from '@git-ml/projects';
-import { closeClients, makeRepo, openClient, removeTempDirs, runRefs, tempDir } from '../../tracking/test/helpers.js';
+import { closeClients, makeRepo, openClient, removeTempDirs, runRefs, tempDir } from '@git-ml/test-support';
 import { commitFiles, quiet, rejection, tagOf, writeFiles } from './fixtures.js';
 
 afterEach(closeClients);

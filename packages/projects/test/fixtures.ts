@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { OutputSink, RunProjectOptions } from '@git-ml/projects';
-import { git, TRACKING_DIST } from '../../tracking/test/helpers.js';
+import { git, TRACKING_DIST } from '@git-ml/test-support';
 
 export { TRACKING_DIST };
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findEntryPoint, loadProject, mlprojectJsonSchema, parseMlproject, type ProjectSpec } from '@git-ml/projects';
-import { removeTempDirs, tempDir } from '../../tracking/test/helpers.js';
+import { removeTempDirs, tempDir } from '@git-ml/test-support';
 import { writeFiles } from './fixtures.js';
 
 afterAll(removeTempDirs);

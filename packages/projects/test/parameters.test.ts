@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderCommand, resolveParameters, shellQuote, type EntryPointSpec } from '@git-ml/projects';
-import { caught, removeTempDirs, tempDir } from '../../tracking/test/helpers.js';
+import { caught, removeTempDirs, tempDir } from '@git-ml/test-support';
 import { writeFiles } from './fixtures.js';
 
 afterAll(removeTempDirs);

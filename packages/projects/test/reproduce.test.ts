@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { compareMetrics, formatMetricComparison, reproduce, runProject } from '@git-ml/projects';
-import { closeClients, git, makeRepo, openClient, removeTempDirs, startNode, tempDir } from '../../tracking/test/helpers.js';
+import { closeClients, git, makeRepo, openClient, removeTempDirs, startNode, tempDir } from '@git-ml/test-support';
 import { commitFiles, quiet, rejection, tagOf, trainScript, writeFiles } from './fixtures.js';
 
 afterEach(closeClients);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { nodeStripsTypes, runProject } from '@git-ml/projects';
-import { closeClients, git, makeRepo, openClient, removeTempDirs, runRefs, startNode, tempDir } from '../../tracking/test/helpers.js';
+import { closeClients, git, makeRepo, openClient, removeTempDirs, runRefs, startNode, tempDir } from '@git-ml/test-support';
 import { commitFiles, printedArgv, quiet, rejection, tagOf, trainScript, writeFiles } from './fixtures.js';
 
 afterEach(closeClients);

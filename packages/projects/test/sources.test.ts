@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { fetchProject, runProject } from '@git-ml/projects';
-import { closeClients, git, makeRepo, openClient, removeTempDirs, runRefs } from '../../tracking/test/helpers.js';
+import { closeClients, git, makeRepo, openClient, removeTempDirs, runRefs } from '@git-ml/test-support';
 import { commitFiles, printedArgv, quiet, rejection, tagOf, trainScript } from './fixtures.js';
 
 afterEach(closeClients);

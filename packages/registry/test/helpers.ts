@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { RegistryClient } from '@git-ml/registry';
 import type { MlClient } from '@git-ml/tracking';
-import { closeClients, openClient, removeTempDirs, tempDir } from '../../tracking/test/helpers.js';
+import { closeClients, openClient, removeTempDirs, tempDir } from '@git-ml/test-support';
 
 const registries: RegistryClient[] = [];
 afterEach(() => {

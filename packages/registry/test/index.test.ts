@@ -6,7 +6,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { open, runWithModel } from './helpers.js';
-import { git, makeRepo } from '../../tracking/test/helpers.js';
+import { git, makeRepo } from '@git-ml/test-support';
 
 describe('registry index', () => {
   it('sees versions and aliases written by another client, after pack-refs, and after the cache is deleted', async () => {

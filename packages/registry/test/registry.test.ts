@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { open, runWithModel } from './helpers.js';
-import { caught, fsckStrict, git, makeRepo, tempDir } from '../../tracking/test/helpers.js';
+import { caught, fsckStrict, git, makeRepo, tempDir } from '@git-ml/test-support';
 
 describe('model versions as annotated tags', () => {
   it('registers versions 1, 2, 3 as tags real git reads, on the run commit that holds the model', async () => {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { open, runWithModel } from './helpers.js';
 import { pullRegistry, pushRegistry, RegistryClient } from '@git-ml/registry';
 import { pull, push, type MlClient } from '@git-ml/tracking';
-import { fsckStrict, git, makeRepo, tempDir } from '../../tracking/test/helpers.js';
+import { fsckStrict, git, makeRepo, tempDir } from '@git-ml/test-support';
 
 function bareRepo(): string {
   const dir = tempDir('gitml-bare-');

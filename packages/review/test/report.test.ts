@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildReport, initRemotes, renderMarkdown, type Report } from '@git-ml/review';
 import { RegistryClient } from '@git-ml/registry';
 import { push, type MlClient } from '@git-ml/tracking';
-import { caught, closeClients, git, makeRepo, openClient, removeTempDirs, tempDir } from '../../tracking/test/helpers.js';
+import { caught, closeClients, git, makeRepo, openClient, removeTempDirs, tempDir } from '@git-ml/test-support';
 
 afterEach(() => {
   closeClients();

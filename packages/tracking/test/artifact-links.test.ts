@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { closeClients, fsckStrict, git, gitBuf, makeRepo, openClient, removeTempDirs, tempDir } from './helpers.js';
+import { closeClients, fsckStrict, git, gitBuf, makeRepo, openClient, removeTempDirs, tempDir } from '@git-ml/test-support';
 
 afterEach(closeClients);
 afterAll(removeTempDirs);

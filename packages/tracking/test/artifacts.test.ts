@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, createReadStream, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { caught, closeClients, fsckStrict, git, gitBuf, makeRepo, openClient, removeTempDirs, tempDir } from './helpers.js';
+import { caught, closeClients, fsckStrict, git, gitBuf, makeRepo, openClient, removeTempDirs, tempDir } from '@git-ml/test-support';
 
 afterEach(closeClients);
 afterAll(removeTempDirs);

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { MlClient, type Metric } from '@git-ml/tracking';
-import { caught, closeClients, fsckStrict, git, gitBuf, makeRepo, openClient, removeTempDirs, tempDir } from './helpers.js';
+import { caught, closeClients, fsckStrict, git, gitBuf, makeRepo, openClient, removeTempDirs, tempDir } from '@git-ml/test-support';
 
 afterEach(closeClients);
 afterAll(removeTempDirs);

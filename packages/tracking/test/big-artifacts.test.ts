@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { closeClients, git, makeRepo, openClient, removeTempDirs, startNode, tempDir, writeWorker } from './helpers.js';
+import { closeClients, git, makeRepo, openClient, removeTempDirs, startNode, tempDir, writeWorker } from '@git-ml/test-support';
 
 afterEach(closeClients);
 afterAll(removeTempDirs);

@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Run } from '@git-ml/tracking';
-import { closeClients, fsckStrict, git, gitAsync, journalFiles, makeRepo, metricLinesViaGit, openClient, refLockFiles, removeTempDirs, runRefs, startNode, tempDir, writeWorker } from './helpers.js';
+import { closeClients, fsckStrict, git, gitAsync, journalFiles, makeRepo, metricLinesViaGit, openClient, refLockFiles, removeTempDirs, runRefs, startNode, tempDir, writeWorker } from '@git-ml/test-support';
 
 afterEach(closeClients);
 afterAll(removeTempDirs);

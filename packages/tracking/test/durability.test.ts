@@ -8,7 +8,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { closeClients, fsckStrict, git, journalFiles, makeRepo, metricLinesViaGit, openClient, refLockFiles, removeTempDirs, runRefs, startNode, tempDir, writeWorker } from './helpers.js';
+import { closeClients, fsckStrict, git, journalFiles, makeRepo, metricLinesViaGit, openClient, refLockFiles, removeTempDirs, runRefs, startNode, tempDir, writeWorker } from '@git-ml/test-support';
 
 afterEach(closeClients);
 afterAll(removeTempDirs);
@@ -213,7 +213,7 @@ say('survived');
     const good = git(repo, 'rev-parse', ref);
     const blob = git(repo, 'hash-object', '-w', '--stdin');
     const entries = git(repo, 'ls-tree', good).replace(/blob [0-9a-f]{40}(\trun\.yaml)/, `blob ${blob}$1`);
-    const { gitBuf } = await import('./helpers.js');
+    const { gitBuf } = await import('@git-ml/test-support');
     const tree = gitBuf(repo, ['mktree'], `${entries}\n`).toString().trim();
     git(repo, 'update-ref', ref, git(repo, 'commit-tree', tree, '-p', good, '-m', 'broken'), good);
     writeFileSync(go, '');

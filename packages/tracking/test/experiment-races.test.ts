@@ -4,7 +4,7 @@
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { AlreadyExistsError } from '@git-ml/tracking';
-import { closeClients, fsckStrict, git, makeRepo, openClient, removeTempDirs, startNode, tempDir, writeWorker } from './helpers.js';
+import { closeClients, fsckStrict, git, makeRepo, openClient, removeTempDirs, startNode, tempDir, writeWorker } from '@git-ml/test-support';
 
 afterEach(closeClients);
 afterAll(removeTempDirs);

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { pull } from '@git-ml/tracking';
 import { CHUNK_POINTS } from '../src/store/metric-series.js';
-import { closeClients, fsckStrict, git, gitBuf, makeRepo, metricLinesViaGit, openClient, removeTempDirs, sleep, tempDir } from './helpers.js';
+import { closeClients, fsckStrict, git, gitBuf, makeRepo, metricLinesViaGit, openClient, removeTempDirs, sleep, tempDir } from '@git-ml/test-support';
 
 afterEach(() => {
   closeClients();

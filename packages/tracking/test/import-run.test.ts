@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { MlClient } from '@git-ml/tracking';
-import { git, removeTempDirs, tempDir } from './helpers.js';
+import { git, removeTempDirs, tempDir } from '@git-ml/test-support';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 

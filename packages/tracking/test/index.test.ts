@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { MlClient, Run } from '@git-ml/tracking';
-import { closeClients, makeRepo, openClient, removeTempDirs, sleep, startNode, tempDir, writeWorker } from './helpers.js';
+import { closeClients, makeRepo, openClient, removeTempDirs, sleep, startNode, tempDir, writeWorker } from '@git-ml/test-support';
 
 afterEach(closeClients);
 afterAll(removeTempDirs);

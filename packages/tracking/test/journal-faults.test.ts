@@ -9,7 +9,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MlClient, pull, push } from '@git-ml/tracking';
-import { closeClients, fsckStrict, git, journalFiles, makeRepo, openClient, removeTempDirs, sleep, startNode, tempDir, writeWorker } from './helpers.js';
+import { closeClients, fsckStrict, git, journalFiles, makeRepo, openClient, removeTempDirs, sleep, startNode, tempDir, writeWorker } from '@git-ml/test-support';
 
 afterEach(() => {
   closeClients();

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { closeClients, fsckStrict, git, journalFiles, makeRepo, openClient, refLockFiles, removeTempDirs, startNode, tempDir, writeWorker } from './helpers.js';
+import { closeClients, fsckStrict, git, journalFiles, makeRepo, openClient, refLockFiles, removeTempDirs, startNode, tempDir, writeWorker } from '@git-ml/test-support';
 
 afterEach(closeClients);
 afterAll(removeTempDirs);

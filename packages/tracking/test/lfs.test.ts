@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFil
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { push } from '@git-ml/tracking';
-import { caught, closeClients, git, makeRepo, openClient, removeTempDirs, tempDir } from './helpers.js';
+import { caught, closeClients, git, makeRepo, openClient, removeTempDirs, tempDir } from '@git-ml/test-support';
 
 afterAll(removeTempDirs);
 afterEach(closeClients);

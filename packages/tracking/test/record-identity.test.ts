@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { MlClient } from '@git-ml/tracking';
-import { caught, closeClients, git, gitBuf, makeRepo, openClient, removeTempDirs } from './helpers.js';
+import { caught, closeClients, git, gitBuf, makeRepo, openClient, removeTempDirs } from '@git-ml/test-support';
 
 afterEach(closeClients);
 afterAll(removeTempDirs);

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { closeClients, caught, git, makeRepo, openClient, removeTempDirs } from './helpers.js';
+import { closeClients, caught, git, makeRepo, openClient, removeTempDirs } from '@git-ml/test-support';
 
 afterAll(removeTempDirs);
 afterEach(closeClients);

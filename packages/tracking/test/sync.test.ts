@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { MlClient, Run } from '@git-ml/tracking';
-import { closeClients, fsckStrict, git, makeRepo, openClient, removeTempDirs, tempDir } from './helpers.js';
+import { closeClients, fsckStrict, git, makeRepo, openClient, removeTempDirs, tempDir } from '@git-ml/test-support';
 
 afterEach(closeClients);
 afterAll(removeTempDirs);

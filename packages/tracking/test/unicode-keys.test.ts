@@ -4,7 +4,7 @@
  * the real git binary; what Python's `\w` refuses (combining marks, emoji, punctuation) is refused.
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { caught, closeClients, fsckStrict, git, gitBuf, makeRepo, metricLinesViaGit, openClient, removeTempDirs } from './helpers.js';
+import { caught, closeClients, fsckStrict, git, gitBuf, makeRepo, metricLinesViaGit, openClient, removeTempDirs } from '@git-ml/test-support';
 
 afterEach(closeClients);
 afterAll(removeTempDirs);

@@ -6,11 +6,11 @@ import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { MlClient } from '@git-ml/tracking';
 
-/** The built package, imported by absolute path from worker scripts (as a user's script would). */
-export const TRACKING_DIST = resolve(dirname(fileURLToPath(import.meta.url)), '../dist/index.js');
+/** The built @git-ml/tracking, imported by absolute path from worker scripts (as a user's script would). */
+export const TRACKING_DIST = createRequire(import.meta.url).resolve('@git-ml/tracking');
 
 /** Environment for the tests' own git commands: no user/system config, fixed identity, no optional locks. */
 export const GIT_ENV: NodeJS.ProcessEnv = {
