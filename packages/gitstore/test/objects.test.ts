@@ -9,17 +9,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { GIT_ENV, git } from '@git-ml/test-support';
 import { GitStore, ObjectStore, RefStore, hashObject, streamBlobFromFile, streamBlobToFile, type Signature } from '@git-ml/gitstore';
-
-const GIT_ENV = {
-  ...process.env,
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_AUTHOR_NAME: 'Test',
-  GIT_AUTHOR_EMAIL: 'test@example.com',
-  GIT_COMMITTER_NAME: 'Test',
-  GIT_COMMITTER_EMAIL: 'test@example.com',
-};
 
 function gitBuf(cwd: string, args: string[], input?: Buffer | string): Buffer {
   return execFileSync('git', args, { cwd, env: GIT_ENV, input, maxBuffer: 1 << 28, stdio: ['pipe', 'pipe', 'pipe'] });
