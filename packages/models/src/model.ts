@@ -12,6 +12,7 @@ import { importFlavors, KNOWN_PACKAGES, type Flavor, type Prediction, type Predi
 import { InputSchema, toModelInput, type ModelInput } from './input.js';
 import { GENERIC_FLAVOR, GenericFlavorSchema, readMLmodel, writeMLmodel, type MLmodel } from './mlmodel.js';
 import { inferSpec, readSignature, signatureToMLmodel, type Signature } from './signature.js';
+import { gitOf } from '@git-ml/tracking/internal';
 
 export const GIT_ML_VERSION = '0.1.0';
 
@@ -133,7 +134,7 @@ export async function modelDir(uri: string, options: LoadOptions = {}): Promise<
   try {
     const reg = new RegistryClient({ tracking: client });
     const r = reg.resolve(uri);
-    const git = client.store.git;
+    const git = gitOf(client);
     const tree = git.objects.readTree(git.objects.readCommit(r.commit).tree).find((e) => e.name === 'artifacts')?.oid ?? null;
     const entry = findArtifactEntry(git, tree, r.artifact_path);
     if (!entry) throw new ModelFormatError(`${uri}: the run has no artifact '${r.artifact_path}'.`, { uri });

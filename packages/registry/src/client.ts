@@ -17,6 +17,7 @@ import { RegistryIndex, type ModelSnapshot, type VersionEntry } from './registry
 import { RegistryStore } from './store.js';
 import { parseModelUri } from './uri.js';
 import { isLive, liveVersions, toModelVersion, toRegisteredModel } from './views.js';
+import { gitOf } from '@git-ml/tracking/internal';
 
 export interface RegistryClientOptions {
   /** the repository (default: as `MlClient` finds it) */
@@ -63,7 +64,7 @@ export class RegistryClient {
   constructor(options: RegistryClientOptions = {}) {
     this.ownsTracking = !options.tracking;
     this.tracking = options.tracking ?? new MlClient({ repo: options.repo });
-    this.store = new RegistryStore(this.tracking.store.git);
+    this.store = new RegistryStore(gitOf(this.tracking));
     this.index = new RegistryIndex(this.store);
   }
 

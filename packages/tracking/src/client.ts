@@ -16,6 +16,7 @@ import { metricEntry, type Entry } from './store/run-state.js';
 import { toRun } from './store/to-run.js';
 import { DEFAULT_EXPERIMENT_ID } from './store/refs-layout.js';
 import { TrackingStore } from './store/tracking-store.js';
+import { registerStore } from './client-internals.js';
 import { migrateRuns, type MigrateResult } from './store/migrate.js';
 import { entriesToUpdate, metricJson, type RunImportRecord, type RunImportResult } from './import-run.js';
 import { LIMITS, validateBatchLimits, validateExperimentName, validateInteger, validateKey, validateMetricValue, validateParamValue, validateRunId, validateStatus, validateTagValue } from './validate.js';
@@ -77,12 +78,14 @@ function viewMatches(stage: LifecycleStage, view: ViewType): boolean {
  * ```
  */
 export class MlClient {
-  readonly store: TrackingStore;
+  /** the engine; siblings reach it through `@git-ml/tracking/internal` (storeOf, gitOf) */
+  private readonly store: TrackingStore;
   private index: RunIndex;
   private sourceContext: SourceContext;
 
   constructor(options: MlClientOptions = {}) {
     this.store = new TrackingStore(resolveRepo(options.repo));
+    registerStore(this, this.store);
     this.index = new RunIndex(this.store.git, () => this.store.readJournals());
     this.sourceContext = new SourceContext(this.store.git);
   }

@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import type { CliContext } from '../context.js';
 import { toJson } from '../output/json.js';
 import { examples } from './help.js';
+import { gitOf } from '@git-ml/tracking/internal';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -24,7 +25,7 @@ ${examples('git-ml init', 'git-ml init origin && git fetch origin')}`,
     )
     .action((remotes: string[], opts: { json?: boolean }, cmd: Command) =>
       ctx.withClient(cmd, (client) => {
-        const results = initRemotes(client.store.git.location.commonDir, remotes);
+        const results = initRemotes(gitOf(client).location.commonDir, remotes);
         if (opts.json) return io.out(toJson({ remotes: results }));
         for (const r of results) {
           if (r.added.length) io.out(`${r.remote}: added fetch refspecs ${r.added.map((s) => `'${s}'`).join(', ')} (git config --get-all remote.${r.remote}.fetch)\n`);

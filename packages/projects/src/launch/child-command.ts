@@ -2,6 +2,7 @@ import type { MlClient } from '@git-ml/tracking';
 import { dockerRunArgv } from '../env/docker-env.js';
 import type { PreparedEnvironment } from '../env/environment.js';
 import type { ProjectSpec } from '../spec/project.js';
+import { gitOf } from '@git-ml/tracking/internal';
 
 /** The process to start for a rendered command: MLflow runs it with bash (sh when there is none), or inside `docker run`. */
 export function childCommand(
@@ -24,7 +25,7 @@ export function childCommand(
     command,
     vars: runVars,
     // the tracking repository at the same path, so a git-ml client in the container logs into it
-    mounts: mountsFor(client.repoPath, client.store.git.location.commonDir),
+    mounts: mountsFor(client.repoPath, gitOf(client).location.commonDir),
     name: container,
     user: process.getuid && process.getgid ? `${process.getuid()}:${process.getgid()}` : undefined,
     dockerArgs,

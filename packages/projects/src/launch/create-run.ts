@@ -5,6 +5,7 @@ import type { EnvManager } from '../env/environment.js';
 import type { ProjectSource } from '../source/fetch-source.js';
 import type { ResolvedParameters } from './parameters.js';
 import { PROJECT_TAGS as T } from './tags.js';
+import { gitOf } from '@git-ml/tracking/internal';
 
 /** The experiment a project run goes to: the id, else the name (created if new), else MLFLOW_EXPERIMENT_ID / _NAME, else Default. */
 export function resolveExperimentId(client: MlClient, o: { experimentId?: string; experimentName?: string }): string {
@@ -69,7 +70,7 @@ export interface ProjectRunRequest {
  */
 export function createProjectRun(client: MlClient, r: ProjectRunRequest): Run {
   const src = r.source;
-  const inTrackingTree = !r.sourceTags && src.inPlace && same(src.repoRoot, client.store.git.workTree);
+  const inTrackingTree = !r.sourceTags && src.inPlace && same(src.repoRoot, gitOf(client).workTree);
   const sourceName = src.inPlace ? src.dir : src.uri;
   const tags: Record<string, string> = {
     ...(inTrackingTree ? {} : (r.sourceTags ?? foreignSourceTags(src))),

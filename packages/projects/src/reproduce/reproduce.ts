@@ -9,6 +9,7 @@ import { loadProject } from '../spec/load-project.js';
 import { compareMetrics, type MetricComparison } from './compare-metrics.js';
 import { describeLeftOutFiles } from './left-out-files.js';
 import { checkoutRunSource } from './run-source.js';
+import { gitOf } from '@git-ml/tracking/internal';
 
 export interface ReproduceOptions extends Pick<RunProjectOptions, 'client' | 'repo' | 'output' | 'onProgress' | 'signal' | 'handleSignals' | 'killGraceMs' | 'env' | 'dockerArgs'> {
   runId: string;
@@ -84,7 +85,7 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
     const recordedEnv = tags[T.env];
     const envManager = options.envManager ?? (recordedEnv ? parseEnvManager(recordedEnv) : undefined);
     const source = await checkoutRunSource(client, options.runId, tags);
-    const leftOut = describeLeftOutFiles(options.runId, tags, client.store.git.workTree);
+    const leftOut = describeLeftOutFiles(options.runId, tags, gitOf(client).workTree);
     if (leftOut) textSink(options.output ?? 'inherit').err(`${leftOut}\n`);
     try {
       const declared = loadProject(source.dir, (file) => `${file} at ${source.commit!.slice(0, 12)}`).entryPoints[entryPoint];

@@ -7,11 +7,12 @@ import { checkoutCommit, makeTempDir, resolveCommit } from '../source/checkout.j
 import type { ProjectSource } from '../source/fetch-source.js';
 import { gitOf } from '../source/fetch-source.js';
 import { runGit } from '../source/git-process.js';
+import { gitOf as trackingGit } from '@git-ml/tracking/internal';
 
 /** The git dir holding `commit`: the tracking repository, the recorded local repository, else a clone of the recorded URL. */
 async function findCommit(client: MlClient, tags: Record<string, string>, commit: string): Promise<{ gitDir: string; cleanup(): void } | null> {
   const none = () => {};
-  if (await resolveCommit(client.store.git.location.commonDir, commit)) return { gitDir: client.store.git.location.commonDir, cleanup: none };
+  if (await resolveCommit(trackingGit(client).location.commonDir, commit)) return { gitDir: trackingGit(client).location.commonDir, cleanup: none };
   const local = tags[T.repoPath];
   if (local && existsSync(local)) {
     const repo = await gitOf(local);

@@ -1,4 +1,5 @@
 import type { MlClient } from '../client.js';
+import { storeOf } from '../client-internals.js';
 import { lfsObjectsOfRuns } from '../lfs-artifacts.js';
 import { EXPERIMENTS_PREFIX, RUNS_PREFIX, formatOffsets, oneLine, parseOffsets } from '../store/refs-layout.js';
 import { readRunRecord, writeRunRecord } from '../store/run-record.js';
@@ -25,7 +26,7 @@ const SYNC_NS = 'refs/ml-sync/';
 const PUSH_REFSPECS = [`${RUNS_PREFIX}*:${RUNS_PREFIX}*`, `${EXPERIMENTS_PREFIX}*:${EXPERIMENTS_PREFIX}*`];
 
 function cwdOf(client: MlClient): string {
-  return client.store.git.location.commonDir;
+  return storeOf(client).git.location.commonDir;
 }
 
 /**
@@ -35,7 +36,7 @@ function cwdOf(client: MlClient): string {
  */
 export function pull(client: MlClient, remote = 'origin', options: { prefer?: Prefer } = {}): PullResult {
   client.flush();
-  const store = client.store;
+  const store = storeOf(client);
   const cwd = cwdOf(client);
   const ns = `${SYNC_NS}${remote.replace(/[^\w.-]/g, '_')}/`;
   fetchRefs(cwd, remote, [`+${RUNS_PREFIX}*:${ns}runs/*`, `+${EXPERIMENTS_PREFIX}*:${ns}experiments/*`]);
@@ -69,7 +70,7 @@ export function pull(client: MlClient, remote = 'origin', options: { prefer?: Pr
 }
 
 function mergeRef(client: MlClient, ref: string, ours: string, theirs: string, prefer: Prefer): true | string {
-  const store = client.store;
+  const store = storeOf(client);
   const g = store.git;
   const baseOid = mergeBase(cwdOf(client), ours, theirs);
   const sink = new ObjectSink(g);
@@ -116,7 +117,7 @@ export function push(client: MlClient, remote = 'origin', options: { prefer?: Pr
   client.flush();
   const cwd = cwdOf(client);
   // LFS content first, as git-lfs's pre-push hook does: the remote never holds a pointer without it
-  const upload = () => client.store.git.lfs.push(remote, lfsObjectsOfRuns(client.store.git));
+  const upload = () => storeOf(client).git.lfs.push(remote, lfsObjectsOfRuns(storeOf(client).git));
   const attempt = () => (upload(), pushRefs(cwd, remote, PUSH_REFSPECS));
   const first = attempt();
   if (first.rejected.length === 0) return first;
