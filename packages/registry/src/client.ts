@@ -1,5 +1,8 @@
 import { RefConflictError } from '@git-ml/gitstore';
 import {
+  decodePageToken,
+  encodePageToken,
+  queryFingerprint,
   AlreadyExistsError,
   cleanArtifactPath,
   downloadArtifactTree,
@@ -91,7 +94,7 @@ export class RegistryClient {
       .map(toRegisteredModel)
       .filter((m) => matches(clauses, (f) => (f === 'name' ? m.name : f.startsWith('tags.') ? m.tags.find((t) => t.key === f.slice(5))?.value : undefined)));
     sortBy(models, options.orderBy, ['name', 'creation_timestamp', 'last_updated_timestamp'], 'name ASC');
-    const { page, next } = paginate(models, options);
+    const { page, next } = paginate(models, options, 'registered_models');
     return { registered_models: page, ...(next ? { nextPageToken: next } : {}) };
   }
 
@@ -204,7 +207,7 @@ export class RegistryClient {
       }
     }
     sortBy(out, options.orderBy, ['name', 'version', 'creation_timestamp', 'last_updated_timestamp', 'run_id'], 'name ASC', 'version DESC');
-    const { page, next } = paginate(out, options);
+    const { page, next } = paginate(out, options, 'model_versions');
     return { model_versions: page, ...(next ? { nextPageToken: next } : {}) };
   }
 
@@ -436,19 +439,13 @@ function sortBy<T>(items: T[], orderBy: string[] | undefined, allowed: string[],
   });
 }
 
-function paginate<T>(items: T[], options: SearchOptions): { page: T[]; next?: string } {
+/** One page, with tracking's page tokens: a token carries its query and is refused for another one. */
+function paginate<T>(items: T[], options: SearchOptions, kind: string): { page: T[]; next?: string } {
   const max = options.maxResults ?? 100;
   if (!Number.isInteger(max) || max < 1 || max > 50_000) throw new InvalidParameterError(`Invalid max_results ${max}: 1 to 50000.`, { field: 'max_results' });
-  let offset = 0;
-  if (options.pageToken) {
-    try {
-      offset = (JSON.parse(Buffer.from(options.pageToken, 'base64url').toString('utf8')) as { offset: number }).offset;
-      if (!Number.isInteger(offset) || offset < 0) throw new Error('bad offset');
-    } catch {
-      throw new InvalidParameterError(`Invalid page_token '${options.pageToken}': pass the token a previous search returned.`, { field: 'page_token' });
-    }
-  }
+  const fingerprint = queryFingerprint(options.filter, options.orderBy, kind);
+  const offset = decodePageToken(options.pageToken ?? '', fingerprint);
   const page = items.slice(offset, offset + max);
-  const next = offset + max < items.length ? Buffer.from(JSON.stringify({ offset: offset + max })).toString('base64url') : undefined;
+  const next = offset + max < items.length ? encodePageToken(offset + max, fingerprint) : undefined;
   return { page, next };
 }

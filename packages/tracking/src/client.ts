@@ -9,6 +9,7 @@ import { RunIndex } from './index/run-index.js';
 import type { Experiment, LifecycleStage, Metric, Run, RunStatus } from './model.js';
 import { resolveRepo } from './repo-location.js';
 import { searchRunsInMemory } from './search/index.js';
+import { decodePageToken, encodePageToken, queryFingerprint } from './search/page-token.js';
 import { SourceContext, snapshotWarning } from './source-tags.js';
 import { osUser } from './store/identity.js';
 import { readMetricHistoryOnly } from './store/run-reader.js';
@@ -300,11 +301,11 @@ export class MlClient {
     if (!Number.isInteger(max) || max < 1 || max > LIMITS.metricHistoryPage) {
       throw new InvalidParameterError(`max_results must be between 1 and ${LIMITS.metricHistoryPage}, got ${max}.`, { field: 'max_results' });
     }
-    const start = options.pageToken ? Number(Buffer.from(options.pageToken, 'base64url').toString()) : 0;
-    if (!Number.isInteger(start) || start < 0) throw new InvalidParameterError(`Invalid page_token '${options.pageToken}'.`, { field: 'page_token' });
+    const fingerprint = queryFingerprint('', [], 'metric_history', runId, key);
+    const start = decodePageToken(options.pageToken ?? '', fingerprint);
     const all = this.getMetricHistory(runId, key);
     const metrics = all.slice(start, start + max);
-    const next = start + max < all.length ? Buffer.from(String(start + max)).toString('base64url') : undefined;
+    const next = start + max < all.length ? encodePageToken(start + max, fingerprint) : undefined;
     return next ? { metrics, nextPageToken: next } : { metrics };
   }
 

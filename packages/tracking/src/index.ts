@@ -9,6 +9,8 @@ export { RUN_STATUSES } from './model.js';
 export { LIMITS } from './validate.js';
 export { InvalidParameterError, NotFoundError, AlreadyExistsError, CorruptRecordError, MergeConflictError } from './errors.js';
 export { FilterSyntaxError, OrderBySyntaxError, InvalidPageTokenError, InvalidArgumentError, parseFilter } from './search/index.js';
+/** Page tokens shared by every search (runs, registry, metric history): each carries its query. */
+export { encodePageToken, decodePageToken, queryFingerprint } from './search/page-token.js';
 export { resolveRepo } from './repo-location.js';
 export { SNAPSHOT_TAGS, snapshotTags, snapshotWarning } from './source-tags.js';
 export { runRef, experimentRef, RUNS_PREFIX, EXPERIMENTS_PREFIX, DEFAULT_EXPERIMENT_ID } from './store/refs-layout.js';

@@ -111,7 +111,11 @@ describe('metric history', () => {
     expect(pages.flat()).toEqual(c.getMetricHistory(run, 'loss'));
     expect(pages.flat().map((m) => m.step)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(caught(() => c.getMetricHistoryPage(run, 'loss', { maxResults: 0 })).code).toBe('INVALID_PARAMETER_VALUE');
-    expect(caught(() => c.getMetricHistoryPage(run, 'loss', { pageToken: 'not-a-token!' })).code).toBe('INVALID_PARAMETER_VALUE');
+    expect(caught(() => c.getMetricHistoryPage(run, 'loss', { pageToken: 'not-a-token!' })).code).toBe('INVALID_PAGE_TOKEN');
+    // a token carries its query: the next page of 'loss' is not a page of another metric
+    const lossToken = c.getMetricHistoryPage(run, 'loss', { maxResults: 3 }).nextPageToken!;
+    c.logMetric(run, 'acc', 1, { step: 0 });
+    expect(caught(() => c.getMetricHistoryPage(run, 'acc', { pageToken: lossToken })).message).toMatch(/issued for a different query/);
   });
 });
 
