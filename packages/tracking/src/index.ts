@@ -1,4 +1,4 @@
-export { MlClient, type MlClientOptions, type CreateRunOptions, type SearchRunsOptions, type ViewType } from './client.js';
+export { MlClient, INPUTS_TAG, type DatasetInput, type MlClientOptions, type CreateRunOptions, type SearchRunsOptions, type ViewType } from './client.js';
 export { type FileInfo, cleanArtifactPath, findEntry as findArtifactEntry, listArtifactTree, downloadArtifactTree } from './artifacts.js';
 export { gitIdentity, signatureNow, osUser } from './store/identity.js';
 export type { Run, RunInfo, RunData, Metric, Param, RunTag, Experiment, ExperimentTag, RunStatus, LifecycleStage } from './model.js';
