@@ -7,6 +7,7 @@ import { ApiError, errorBody, toApiError } from './errors.js';
 import { Fields, queryFields } from './request-fields.js';
 import { artifactListRoutes, artifactProxyRoutes } from './routes/artifacts.js';
 import { experimentRoutes } from './routes/experiments.js';
+import { graphqlRoutes } from './routes/graphql.js';
 import { uiRoutes } from './routes/misc.js';
 import { registryRoutes } from './routes/registry.js';
 import { runRoutes } from './routes/runs.js';
@@ -108,6 +109,7 @@ export function createServer(options: ServerOptions = {}): TrackingServer {
     uiRoutes(add);
   });
   artifactProxyRoutes(app, ctx, (fn, reply) => respond(reply, fn));
+  graphqlRoutes(app, ctx, (fn, reply) => respond(reply, fn));
 
   app.get('/health', async (_req, reply) => reply.type('text/plain').send('OK'));
   app.get('/version', async (_req, reply) => reply.type('text/plain').send(MLFLOW_API_VERSION));

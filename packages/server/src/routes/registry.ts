@@ -63,14 +63,18 @@ async function registrableSource(ctx: ServerContext, source: string, runId: stri
     );
   }
   let decoded = source;
-  for (let i = 0; i < 5 && decoded !== (decoded = decodeURIComponent(decoded.replace(/\+/g, ' ')).toString()); i++);
-  let path: string;
-  try {
-    path = new URL(decoded).pathname;
-  } catch {
-    path = decoded;
+  for (let i = 0; i < 10; i++) {
+    let next: string;
+    try {
+      next = decodeURIComponent(decoded.replace(/\+/g, ' '));
+    } catch {
+      throw invalidSource(source);
+    }
+    if (next === decoded) break;
+    decoded = next;
   }
-  path = path.replace(/\/+$/, '').replace(/\/+/g, '/');
+  // the path as Python's urlparse sees it: no dot-segment normalization (WHATWG URL would hide `..`)
+  const path = decoded.replace(/^[a-z][a-z0-9+.-]*:/i, '').replace(/^\/\/[^/]*/, '').replace(/[?#].*$/s, '').replace(/\/+$/, '').replace(/\/+/g, '/');
   if (path.includes('\0') || (path !== '' && posix.resolve('/', path) !== (path.startsWith('/') ? path : `/${path}`))) throw invalidSource(source);
   const proxied = /^mlflow-artifacts:\/(\d+)\/([0-9a-f]{32})\/artifacts(?:\/(.*))?$/.exec(source.replace(/\/+$/, ''));
   if (proxied && (!runId || runId === proxied[2])) return `runs:/${proxied[2]}/${proxied[3] ?? ''}`;

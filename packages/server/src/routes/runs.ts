@@ -7,6 +7,9 @@ import { runView } from '../views.js';
 import { viewType } from './experiments.js';
 import { ingestLocalArtifacts } from './artifacts.js';
 
+/** MLflow's run tag listing the models logged in a run (`mlflow.log-model.history`). */
+const LOGGED_MODELS = 'mlflow.log-model.history';
+
 const STATUS_NUMBERS: Record<string, RunStatus> = { '1': 'RUNNING', '2': 'SCHEDULED', '3': 'FINISHED', '4': 'FAILED', '5': 'KILLED' };
 
 function status(f: Fields): RunStatus | undefined {
@@ -127,6 +130,29 @@ export function runRoutes(add: AddRoute): void {
     const datasets = f.array('datasets', true)!;
     activeRun(ctx, runId);
     ctx.client.logInputs(runId, datasets as DatasetInput[]);
+    return {};
+  });
+
+  add(['POST'], '/runs/log-model', (f, ctx) => {
+    const runId = f.runId();
+    const json = f.string('model_json', true)!;
+    let model: unknown;
+    try {
+      model = JSON.parse(json);
+    } catch {
+      throw invalidParameter(`Malformed model info. \n ${json} \n is not a valid JSON.`);
+    }
+    const missing = ['artifact_path', 'flavors', 'utc_time_created', 'run_id'].filter((k) => !(model && typeof model === 'object' && k in model));
+    if (missing.length) throw invalidParameter(`Model json is missing mandatory fields: {${missing.map((k) => `'${k}'`).join(', ')}}`);
+    const run = activeRun(ctx, runId);
+    const old = run.data.tags.find((t) => t.key === LOGGED_MODELS)?.value;
+    let history: unknown[] = [];
+    try {
+      history = old ? (JSON.parse(old) as unknown[]) : [];
+    } catch {
+      history = [];
+    }
+    ctx.client.setTag(runId, LOGGED_MODELS, JSON.stringify([...history, model]));
     return {};
   });
 
