@@ -42,6 +42,8 @@ export interface TrackingServer {
   close(): Promise<void>;
 }
 
+const CLOSE_GRACE_MS = 5000;
+
 const PREFIXES = ['/api/2.0/mlflow', '/ajax-api/2.0/mlflow', '/api/2.0/preview/mlflow', '/ajax-api/2.0/preview/mlflow'];
 
 function parseBody(req: FastifyRequest): Fields {
@@ -128,7 +130,12 @@ export function createServer(options: ServerOptions = {}): TrackingServer {
     client,
     registry,
     close() {
-      closed ??= app.close().then(() => client.close());
+      // in-flight requests finish; connections still open after a grace period are cut
+      const force = setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_MS);
+      closed ??= app.close().then(() => {
+        clearTimeout(force);
+        client.close();
+      });
       return closed;
     },
   };
