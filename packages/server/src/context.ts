@@ -12,6 +12,8 @@ export interface ServerContext {
   locations: ArtifactLocations;
   /** largest JSON body accepted, in bytes */
   bodyLimit: number;
+  /** signature of each run's local artifact directory when it was last committed */
+  ingested: Map<string, string>;
 }
 
 export type Handler = (f: Fields, ctx: ServerContext, req: FastifyRequest, reply: FastifyReply) => unknown;

@@ -82,7 +82,7 @@ export function createServer(options: ServerOptions = {}): TrackingServer {
   const client = new MlClient({ repo: options.repo });
   const registry = new RegistryClient({ tracking: client });
   const bodyLimit = options.bodyLimit ?? 16 * 1024 * 1024;
-  const ctx: ServerContext = { client, registry, locations: new ArtifactLocations(options.defaultArtifactRoot), bodyLimit };
+  const ctx: ServerContext = { client, registry, locations: new ArtifactLocations(options.defaultArtifactRoot), bodyLimit, ingested: new Map() };
   const app = Fastify({ logger: options.logger ?? false, bodyLimit, return503OnClosing: true, routerOptions: { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true } });
 
   app.register(async (api) => {

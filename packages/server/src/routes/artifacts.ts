@@ -5,15 +5,13 @@ import { basename, join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { decodeSegment, invalidPath, parseProxiedPath, safeRelativePath } from '../artifact-locations.js';
+import { parseProxiedPath, safeRelativePath } from '../artifact-locations.js';
 import { findRun, type AddRoute, type ServerContext } from '../context.js';
 import { ApiError, invalidParameter, notFound } from '../errors.js';
 import { Fields, queryFields } from '../request-fields.js';
 
 /** Upload size limit of the UI's `upload-artifact` endpoint (MLflow's). */
 const UI_UPLOAD_LIMIT = 10 * 1024 * 1024;
-
-const ingested = new Map<string, string>();
 
 function signature(dir: string): string {
   const parts: string[] = [];
@@ -41,9 +39,9 @@ export async function ingestLocalArtifacts(ctx: ServerContext, runId: string): P
   const dir = ctx.locations.localDir(ctx.locations.run(ctx.client.getExperiment(run.info.experiment_id), runId));
   if (!dir || !existsSync(dir) || !statSync(dir).isDirectory()) return;
   const sig = signature(dir);
-  if (sig === '' || ingested.get(runId) === sig) return;
+  if (sig === '' || ctx.ingested.get(runId) === sig) return;
   await ctx.client.logArtifacts(runId, dir, '');
-  ingested.set(runId, sig);
+  ctx.ingested.set(runId, sig);
 }
 
 async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
@@ -218,4 +216,3 @@ export function artifactProxyRoutes(app: FastifyInstance, ctx: ServerContext, ha
   });
 }
 
-export { decodeSegment, invalidPath };
