@@ -11,6 +11,7 @@ import { MlClient } from '@git-ml/tracking';
 import { GitStore } from '@git-ml/gitstore';
 import { registryBench } from './registry.mjs';
 import { serveBench } from './serve.mjs';
+import { trackingServerBench } from './server.mjs';
 import { flavorCases } from './flavors.mjs';
 import { onnxOverheadBench } from '../plugins/flavor-onnx/bench.mjs';
 
@@ -23,6 +24,9 @@ const scales = opt('scales', '1000,10000,100000').split(',').map(Number);
 const repeat = Number(opt('repeat', '5'));
 const registryTags = Number(opt('registry-tags', '10000'));
 const serveSeconds = Number(opt('serve-seconds', '5'));
+const serverRuns = Number(opt('server-runs', '1000'));
+const serverMetrics = Number(opt('server-metrics', '10000'));
+const serverClients = Number(opt('server-clients', '8'));
 const FILTER = "metrics.acc > 0.5 and params.model = '3'";
 const ORDER = ['metrics.f1 DESC'];
 
@@ -167,6 +171,11 @@ if (serveSeconds > 0) {
   results.onnx_overhead = await onnxOverheadBench({ repeat: 3000 });
 }
 
+if (serverRuns > 0) {
+  process.stderr.write(`bench: tracking servers, MLflow's Python client: mlflow server (SQLite) vs git-ml server…\n`);
+  results.tracking_server = await trackingServerBench({ runs: serverRuns, metrics: serverMetrics, clients: serverClients });
+}
+
 const fmt = (x, d = 1) => (typeof x === 'number' ? x.toFixed(d) : String(x));
 console.log('\ngit-ml benchmark (medians of', repeat, 'runs where repeated)\n');
 console.log('runs     create runs/s   search rebuild ms   search cold ms   search warm ms   matched');
@@ -194,6 +203,16 @@ if (results.serve) {
     console.log(`${r.model.padEnd(25)} ${String(r.rows_per_request).padStart(12)}   ${fmt(r.requests_per_s, 0).padStart(10)}   ${String(r.p50_ms).padStart(6)}   ${String(r.p99_ms).padStart(6)}   ${r.errors}`);
   }
   console.log(`ONNX flavor overhead over a bare InferenceSession.run: ${JSON.stringify(results.onnx_overhead)}`);
+}
+const ts = results.tracking_server;
+if (ts?.skipped) console.log(`\ntracking server: skipped (${ts.skipped})`);
+else if (ts) {
+  console.log(`\ntracking server, MLflow's Python client (${ts.runs} runs, ${ts.metrics} log_metric, ${ts.clients} clients):`);
+  console.log('server           runs/s   log_metric/s   8 clients runs/s   search ms   log-metric − /health ms (Node)');
+  for (const k of ['mlflow', 'git-ml']) {
+    const r = ts[k];
+    console.log(`${k.padEnd(15)} ${fmt(r.runs_per_s).padStart(7)}   ${fmt(r.log_metric_per_s).padStart(12)}   ${fmt(r.parallel_runs_per_s).padStart(16)}   ${fmt(r.search_median_ms).padStart(9)}   ${fmt(r.node_log_metric_median_ms - r.node_health_median_ms, 2)}`);
+  }
 }
 const out = join(dirname(fileURLToPath(import.meta.url)), 'results');
 mkdirSync(out, { recursive: true });

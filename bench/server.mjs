@@ -49,7 +49,47 @@ async function startServer(kind, dir, port, mlflowDir) {
     proc = spawn(process.execPath, [GIT_ML, '--repo', dir, 'server', '--port', String(port)], { stdio: 'ignore', detached: true });
   }
   await waitUp(url, proc);
-  return { url, stop: () => new Promise((r) => { proc.on('exit', r); process.kill(-proc.pid, 'SIGTERM'); }) };
+  const stop = () =>
+    new Promise((resolve) => {
+      if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+      const force = setTimeout(() => {
+        try {
+          process.kill(-proc.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+        resolve();
+      }, 20_000);
+      proc.on('exit', () => {
+        clearTimeout(force);
+        resolve();
+      });
+      try {
+        process.kill(-proc.pid, 'SIGTERM');
+      } catch {
+        resolve();
+      }
+    });
+  return { url, stop };
+}
+
+/** Median ms of a log-metric round trip and of GET /health, from Node (no MLflow client cost). */
+async function httpLatency(url, calls = 500) {
+  const post = (path, body) => fetch(`${url}/api/2.0/mlflow${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
+  const exp = (await post('/experiments/create', { name: `latency-${Date.now()}` })).experiment_id;
+  const run = (await post('/runs/create', { experiment_id: exp, start_time: Date.now() })).run.info.run_id;
+  const median = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
+  const metric = [];
+  const bare = [];
+  for (let i = 0; i < calls; i++) {
+    let t = performance.now();
+    await post('/runs/log-metric', { run_id: run, key: 'm', value: i, timestamp: Date.now(), step: i });
+    metric.push(performance.now() - t);
+    t = performance.now();
+    await fetch(`${url}/health`).then((r) => r.text());
+    bare.push(performance.now() - t);
+  }
+  return { log_metric_median_ms: median(metric), health_median_ms: median(bare) };
 }
 
 /** { runs, metrics, clients } sizes; returns per-server figures and the ratios. */
@@ -63,9 +103,15 @@ export async function trackingServerBench({ runs = 1000, metrics = 10000, client
     const server = await startServer(kind, dir, port++, mlflowDir);
     try {
       const w = (phase, n, tag) => run('/usr/bin/python3', [workload, server.url, phase, String(n), tag ?? 'main'], py(mlflowDir));
+      const log = (what) => process.stderr.write(`bench server: ${kind}: ${what}\n`);
       const r = await w('runs', runs);
+      log(`${runs} runs in ${r.seconds.toFixed(1)} s`);
       const m = await w('metrics', metrics);
+      log(`${metrics} log_metric in ${m.seconds.toFixed(1)} s`);
       const s = await w('search', 0);
+      log(`search ${s.median_ms.toFixed(1)} ms`);
+      const node = await httpLatency(server.url);
+      log(`from Node: log-metric ${node.log_metric_median_ms.toFixed(2)} ms, /health ${node.health_median_ms.toFixed(2)} ms`);
       const t = Date.now();
       const per = Math.ceil(runs / clients);
       await Promise.all(Array.from({ length: clients }, (_, i) => w('runs', per, `c${i}`)));
@@ -78,7 +124,10 @@ export async function trackingServerBench({ runs = 1000, metrics = 10000, client
         search_median_ms: s.median_ms,
         search_matched: s.matched,
         parallel_runs_per_s: (per * clients) / parallelSeconds,
+        node_log_metric_median_ms: node.log_metric_median_ms,
+        node_health_median_ms: node.health_median_ms,
       };
+      log(JSON.stringify(out[kind]));
     } finally {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });
@@ -91,7 +140,8 @@ export async function trackingServerBench({ runs = 1000, metrics = 10000, client
     log_metric_speedup: a.log_metric_per_s / b.log_metric_per_s,
     parallel_write_speedup: a.parallel_runs_per_s / b.parallel_runs_per_s,
     search_time_fraction: a.search_median_ms / b.search_median_ms,
-    git_ml_log_metric_over_bare_http_ms: a.log_metric_median_ms - a.bare_http_median_ms,
+    git_ml_log_metric_over_bare_http_ms: a.node_log_metric_median_ms - a.node_health_median_ms,
+    mlflow_log_metric_over_bare_http_ms: b.node_log_metric_median_ms - b.node_health_median_ms,
   };
   return out;
 }
