@@ -1,11 +1,12 @@
 import { closeOnSignals, startServer } from '@git-ml/server';
 import { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { UsageError } from '../errors.js';
 import { examples } from './help.js';
 
 function port(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`Invalid --port '${v}': a number from 0 to 65535.`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`Invalid --port '${v}': a number from 0 to 65535.`);
   return n;
 }
 
@@ -28,7 +29,12 @@ ${examples('git-ml server', 'git-ml server --repo ~/work/churn --port 5001', 'ML
     )
     .action(async (opts: { host: string; port: string; defaultArtifactRoot?: string; bodyLimit: string }, cmd: Command) => {
       const { repo } = cmd.optsWithGlobals<{ repo?: string }>();
-      const server = await startServer({ repo, host: opts.host, port: port(opts.port), defaultArtifactRoot: opts.defaultArtifactRoot, bodyLimit: Number(opts.bodyLimit) });
+      const bodyLimit = Number(opts.bodyLimit);
+      if (!Number.isInteger(bodyLimit) || bodyLimit < 1) throw new UsageError(`Invalid --body-limit '${opts.bodyLimit}': a number of bytes.`);
+      const server = await startServer({ repo, host: opts.host, port: port(opts.port), defaultArtifactRoot: opts.defaultArtifactRoot, bodyLimit }).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'EADDRINUSE') throw new UsageError(`Port ${opts.port} on ${opts.host} is already in use (another server?). Stop that one or pick another port with --port.`);
+        throw err;
+      });
       if (opts.host !== '127.0.0.1' && opts.host !== 'localhost' && opts.host !== '::1') {
         io.err(`git-ml: warning: listening on ${opts.host}; anyone who can reach this address can read and write the repository (there is no authentication).\n`);
       }
