@@ -14,6 +14,7 @@ import { GitStore } from '@git-ml/gitstore';
 import { loopOptions, loopsBench, printLoops } from './loops.mjs';
 import { registryBench } from './registry.mjs';
 import { serveBench } from './serve.mjs';
+import { trackingServerBench } from './server.mjs';
 import { flavorCases } from './flavors.mjs';
 import { onnxOverheadBench } from '../plugins/flavor-onnx/bench.mjs';
 
@@ -26,6 +27,9 @@ const scales = opt('scales', '1000,10000,100000').split(',').map(Number);
 const repeat = Number(opt('repeat', '5'));
 const registryTags = Number(opt('registry-tags', '10000'));
 const serveSeconds = Number(opt('serve-seconds', '5'));
+const serverRuns = Number(opt('server-runs', '1000'));
+const serverMetrics = Number(opt('server-metrics', '10000'));
+const serverClients = Number(opt('server-clients', '8'));
 const FILTER = "metrics.acc > 0.5 and params.model = '3'";
 const ORDER = ['metrics.f1 DESC'];
 
@@ -175,6 +179,11 @@ if (serveSeconds > 0) {
   results.onnx_overhead = await onnxOverheadBench({ repeat: 3000 });
 }
 
+if (serverRuns > 0) {
+  process.stderr.write(`bench: tracking servers, MLflow's Python client: mlflow server (SQLite) vs git-ml server…\n`);
+  results.tracking_server = await trackingServerBench({ runs: serverRuns, metrics: serverMetrics, clients: serverClients });
+}
+
 const fmt = (x, d = 1) => (typeof x === 'number' ? x.toFixed(d) : String(x));
 console.log('\ngit-ml benchmark (medians of', repeat, 'runs where repeated)\n');
 console.log('runs     create runs/s   search rebuild ms   search cold ms   search warm ms   matched');
@@ -204,6 +213,16 @@ if (results.serve) {
   console.log(`ONNX flavor overhead over a bare InferenceSession.run: ${JSON.stringify(results.onnx_overhead)}`);
 }
 if (results.loops) printLoops(results.loops);
+const ts = results.tracking_server;
+if (ts?.skipped) console.log(`\ntracking server: skipped (${ts.skipped})`);
+else if (ts) {
+  console.log(`\ntracking server, MLflow's Python client (${ts.runs} runs, ${ts.metrics} log_metric, ${ts.clients} clients):`);
+  console.log('server           runs/s   log_metric/s   8 clients runs/s   search ms   log-metric − /health ms (Node)');
+  for (const k of ['mlflow', 'git-ml']) {
+    const r = ts[k];
+    console.log(`${k.padEnd(15)} ${fmt(r.runs_per_s).padStart(7)}   ${fmt(r.log_metric_per_s).padStart(12)}   ${fmt(r.parallel_runs_per_s).padStart(16)}   ${fmt(r.search_median_ms).padStart(9)}   ${fmt(r.node_log_metric_median_ms - r.node_health_median_ms, 2)}`);
+  }
+}
 const out = join(dirname(fileURLToPath(import.meta.url)), 'results');
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'latest.json'), JSON.stringify(results, null, 2));

@@ -8,6 +8,7 @@ import { migrateCommand } from './commands/migrate.js';
 import { exportCommand, importCommand } from './commands/import-export.js';
 import { initCommand, reportCommand } from './commands/review.js';
 import { projectCommands } from './commands/projects.js';
+import { serverCommand } from './commands/server.js';
 import type { CliContext } from './context.js';
 import { packageVersion } from './version.js';
 
@@ -52,6 +53,8 @@ export function buildProgram(ctx: CliContext): Command {
   program.addCommand(modelsCommand(ctx));
   program.commandsGroup('Projects:');
   for (const c of projectCommands(ctx)) program.addCommand(c);
+  program.commandsGroup('Server:');
+  program.addCommand(serverCommand(ctx));
   program.commandsGroup('Sharing (git remotes):');
   for (const c of syncCommands(ctx)) program.addCommand(c);
   program.addCommand(initCommand(ctx));

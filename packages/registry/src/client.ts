@@ -36,6 +36,17 @@ export interface SearchOptions {
   pageToken?: string;
 }
 
+export interface CreateModelVersionOptions {
+  description?: string;
+  tags?: Record<string, string>;
+  /**
+   * Accept a source that does not name a file of the run, as MLflow's REST API does (a tracking
+   * server passes what its clients send): with a run id, the version then tags the run's current
+   * commit, with an empty artifact path, and records the source string as given.
+   */
+  anySource?: boolean;
+}
+
 /** Where a model URI points: the run, the exact commit and the artifact path inside the run. */
 export interface ResolvedModel {
   uri: string;
@@ -152,11 +163,12 @@ export class RegistryClient {
 
   /**
    * Registers the model at `source` — `runs:/<run_id>/<path>`, `models:/…`, or a path inside `runId`'s
-   * artifacts — as the next version of `name` (created when missing). The path must exist in the run.
+   * artifacts — as the next version of `name` (created when missing). The path must exist in the run,
+   * unless `anySource` is set (see {@link CreateModelVersionOptions}).
    */
-  createModelVersion(name: string, source: string, runId?: string, options: { description?: string; tags?: Record<string, string> } = {}): ModelVersion {
+  createModelVersion(name: string, source: string, runId?: string, options: CreateModelVersionOptions = {}): ModelVersion {
     validateModelName(name);
-    const where = this.locateSource(source, runId);
+    const where = options.anySource ? this.locateAnySource(source, runId) : this.locateSource(source, runId);
     const tags = stringMap(options.tags);
     const existing = this.store.recordHead(name);
     const state = existing ? this.store.state(name) : null;
@@ -369,6 +381,20 @@ export class RegistryClient {
   private artifactsTreeOf(commit: string): string | null {
     const c = this.store.git.objects.readCommit(commit);
     return this.store.git.objects.readTree(c.tree).find((e) => e.name === 'artifacts' && e.mode === '40000')?.oid ?? null;
+  }
+
+  /**
+   * MLflow's REST API records any source string with a run id. When the source names a file of the
+   * run it is located as usual; otherwise the version tags the run's current commit with an empty
+   * artifact path (the whole artifacts tree) and keeps the source exactly as given.
+   */
+  private locateAnySource(source: string, runId?: string): { runId: string; commit: string; path: string; source: string } {
+    try {
+      return this.locateSource(source, runId);
+    } catch (err) {
+      if (!runId || !(err instanceof InvalidParameterError || err instanceof NotFoundError)) throw err;
+      return { runId, commit: this.tracking.runCommit(runId).commit, path: '', source };
+    }
   }
 
   /** The run, commit and artifact path a version source names; the path must exist in the run. */

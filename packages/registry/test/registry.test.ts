@@ -166,3 +166,19 @@ describe('aliases', () => {
     expect(existsSync(join(out, 'MLmodel'))).toBe(true);
   });
 });
+
+describe('sources that do not name a file of the run (anySource, as a tracking server registers them)', () => {
+  it('tags the run commit with an empty artifact path and keeps the source string; without a run id it still refuses', async () => {
+    const repo = makeRepo();
+    const { reg, ml } = open(repo);
+    const runId = await runWithModel(ml);
+    const v = reg.createModelVersion('m', 's3://bucket/models/elsewhere', runId, { anySource: true });
+    expect(v).toMatchObject({ version: '1', run_id: runId, source: 's3://bucket/models/elsewhere' });
+    expect(reg.resolve('models:/m/1')).toMatchObject({ run_id: runId, artifact_path: '' });
+    expect(git(repo, 'cat-file', '-t', 'm@v1')).toBe('tag');
+    const located = reg.createModelVersion('m', `runs:/${runId}/model`, runId, { anySource: true });
+    expect(reg.resolve(`models:/m/${located.version}`).artifact_path).toBe('model');
+    expect(caught(() => reg.createModelVersion('m', 's3://bucket/x', undefined, { anySource: true })).code).toBe('INVALID_PARAMETER_VALUE');
+    expect(caught(() => reg.createModelVersion('m', 's3://bucket/x', runId)).code).toBeDefined();
+  });
+});

@@ -29,6 +29,15 @@ const IMPORT_CHUNK = 10_000;
 
 export type ViewType = 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
 
+/** The run tag that holds a run's dataset inputs (MLflow's `log_inputs`), as a JSON list. */
+export const INPUTS_TAG = 'git-ml.inputs';
+
+/** One dataset input of a run, in MLflow's `DatasetInput` JSON shape. */
+export interface DatasetInput {
+  dataset: { name: string; digest: string; source_type: string; source: string; schema?: string; profile?: string };
+  tags: { key: string; value: string }[];
+}
+
 export interface MlClientOptions {
   /** a directory inside the repository; default: GIT_ML_REPO, MLFLOW_TRACKING_URI, then the current directory */
   repo?: string;
@@ -46,6 +55,8 @@ export interface CreateRunOptions {
   sourceName?: string;
   /** end the run as KILLED if this process dies without ending it (default true) */
   ownedByProcess?: boolean;
+  /** the run's `user_id` and default `mlflow.user` tag (default: the OS user); a tracking server passes its client's */
+  userId?: string;
 }
 
 export interface SearchRunsOptions {
@@ -164,12 +175,13 @@ export class MlClient {
     const captured = options.recordSource === false ? null : this.sourceContext.source();
     const source = captured?.source ?? null;
     const system = captured ? this.sourceContext.tags(captured, options.sourceType, options.sourceName) : {};
-    const allTags = { 'mlflow.user': osUser(), ...system, ...tags, 'mlflow.runName': runName };
+    const user = options.userId ?? osUser();
+    const allTags = { 'mlflow.user': user, ...system, ...tags, 'mlflow.runName': runName };
     const runId = newRunId(startTime);
     const state = this.store.createRun(
       {
         op: 'create',
-        info: { run_id: runId, run_name: runName, experiment_id: experimentId, user_id: osUser(), status: 'RUNNING', start_time: startTime, end_time: null, lifecycle_stage: 'active' },
+        info: { run_id: runId, run_name: runName, experiment_id: experimentId, user_id: user, status: 'RUNNING', start_time: startTime, end_time: null, lifecycle_stage: 'active' },
         source,
         tags: allTags,
       },
@@ -248,6 +260,40 @@ export class MlClient {
     const state = this.store.writable(validateRunId(runId)).state;
     if (!state.tags.has(key)) throw new NotFoundError(`Run ${runId} has no tag '${key}'.`, { run_id: runId, key });
     this.store.append(runId, [{ op: 'dt', k: key }]);
+  }
+
+  /**
+   * MLflow's `log_inputs`: records datasets the run used (name, digest, source, schema, profile and
+   * input tags such as `mlflow.data.context`). They are kept in the run record as the JSON list of
+   * the `git-ml.inputs` tag; logging a dataset with the same name and digest again replaces its entry.
+   */
+  logInputs(runId: string, datasets: DatasetInput[]): void {
+    validateRunId(runId);
+    const current = this.getRunInputs(runId);
+    for (const d of datasets) {
+      const ds = d?.dataset;
+      for (const f of ['name', 'digest', 'source_type', 'source'] as const) {
+        if (typeof ds?.[f] !== 'string' || ds[f] === '') throw new InvalidParameterError(`Each dataset input needs dataset.${f} (a non-empty string).`, { field: `dataset.${f}` });
+      }
+      const tags = (d.tags ?? []).map((t) => ({ key: validateKey('tag', t.key), value: validateTagValue(t.key, t.value) }));
+      const entry: DatasetInput = { dataset: { ...ds }, tags };
+      const at = current.findIndex((c) => c.dataset.name === ds.name && c.dataset.digest === ds.digest);
+      if (at >= 0) current[at] = entry;
+      else current.push(entry);
+    }
+    this.store.append(runId, [{ op: 't', k: INPUTS_TAG, v: JSON.stringify(current) }]);
+  }
+
+  /** The dataset inputs logged with `logInputs`, in logging order. */
+  getRunInputs(runId: string): DatasetInput[] {
+    const tag = this.getRun(runId).data.tags.find((t) => t.key === INPUTS_TAG);
+    if (!tag) return [];
+    try {
+      const list = JSON.parse(tag.value) as unknown;
+      return Array.isArray(list) ? (list as DatasetInput[]) : [];
+    } catch {
+      return [];
+    }
   }
 
   /** Logs metrics, params and tags in one durable write, with MLflow's limits (1000 metrics, 100 params, 100 tags). */
