@@ -138,7 +138,7 @@ export async function modelDir(uri: string, options: LoadOptions = {}): Promise<
     const tree = git.objects.readTree(git.objects.readCommit(r.commit).tree).find((e) => e.name === 'artifacts')?.oid ?? null;
     const entry = findArtifactEntry(git, tree, r.artifact_path);
     if (!entry) throw new ModelFormatError(`${uri}: the run has no artifact '${r.artifact_path}'.`, { uri });
-    const cache = join(git.mlDir, 'cache', 'models', entry.oid);
+    const cache = join(git.area('cache/models'), entry.oid);
     if (!existsSync(join(cache, 'MLmodel'))) {
       await fillCache(cache, (tmp) => downloadArtifactTree(git, tree, r.artifact_path, tmp, r.run_id)).catch((err: unknown) => {
         // git-ml's own errors pass through, except damage to the repository: that one names the URI

@@ -119,7 +119,7 @@ export async function launchProject(client: MlClient, source: ProjectSource, o: 
   const params = resolveParameters(declared, o.parameters ?? {}, process.cwd(), project.dir);
   const given = Object.fromEntries(Object.keys(o.parameters ?? {}).map((k) => [k, params.declared[k] ?? params.extra[k]]));
   const experimentId = resolveExperimentId(client, o);
-  const env = await prepareEnvironment(project, o.envManager, { envsRoot: join(gitOf(client).mlDir, 'envs'), sink: textSink(o.output ?? 'inherit'), onProgress: o.onProgress });
+  const env = await prepareEnvironment(project, o.envManager, { envsRoot: gitOf(client).area('envs'), sink: textSink(o.output ?? 'inherit'), onProgress: o.onProgress });
   const command = renderCommand(entryPointSpec(entry, env.runners).command, params);
 
   const run = createProjectRun(client, { experimentId, runName: o.runName, source, sourceTags: o.sourceTags, entryPoint: entryName, manager: env.manager, image: env.image, given, params, tags: o.tags });

@@ -56,7 +56,7 @@ export class RegistryIndex {
     private readonly store: RegistryStore,
     private readonly git: GitStore = store.git,
   ) {
-    this.dir = join(git.mlDir, 'index', 'registry');
+    this.dir = git.area('index/registry');
   }
 
   private currentSignature(): { sig: string; newest: number } {
