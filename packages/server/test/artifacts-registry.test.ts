@@ -73,6 +73,8 @@ describe('artifact proxy over real HTTP', () => {
     for (const path of ['../x', 'a/../../x', '%2e%2e/x']) expect((await h.call('GET', PROXY, { path: `${root}/${path}` })).status, path).toBe(400);
     expect((await rawRequest(h.url, 'PUT', `${PROXY}/${exp}/..%2F..%2Frefs/artifacts/x`, 'x')).status).toBe(400);
     expect((await rawRequest(h.url, 'PUT', `${PROXY}/${exp}/not-a-run/artifacts/x`, 'x')).json.error_code).toBe('RESOURCE_DOES_NOT_EXIST');
+    // folds come within about a second: wait for the run's ref, then no other ref may be there
+    for (let i = 0; i < 50 && !git(h.repo, 'for-each-ref', `refs/ml/runs/${exp}/`); i++) await new Promise((r) => setTimeout(r, 100));
     expect(git(h.repo, 'for-each-ref', '--format=%(refname)', `refs/ml/runs/${exp}/`)).toBe(`refs/ml/runs/${exp}/${run.info.run_id}`);
     expect((await fetch(`${h.url}/health`)).status).toBe(200);
   });
@@ -88,6 +90,9 @@ describe('artifact proxy over real HTTP', () => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'notes.txt'), 'written by the client');
     await h.call('POST', `${API}/runs/update`, { run_id: run.info.run_id, status: 'FINISHED' });
+    // a run that ended is folded within about 100 ms
+    const committed = () => git(h.repo, 'ls-tree', '--name-only', `refs/ml/runs/${exp}/${run.info.run_id}`, 'artifacts/notes.txt').trim() !== '';
+    for (let i = 0; i < 50 && !(git(h.repo, 'for-each-ref', `refs/ml/runs/${exp}/`) && committed()); i++) await new Promise((r) => setTimeout(r, 50));
     expect(git(h.repo, 'show', `refs/ml/runs/${exp}/${run.info.run_id}:artifacts/notes.txt`)).toBe('written by the client');
     expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('written by the client');
   });

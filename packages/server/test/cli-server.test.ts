@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { metricLinesViaGit } from '@git-ml/test-support';
 import { git, makeRepo } from './helpers.js';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '../../cli/bin/git-ml.js');
@@ -27,6 +28,6 @@ describe('git-ml server (the CLI command)', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(err).toContain('stopping; folding pending changes');
-    expect(git(repo, 'show', `refs/ml/runs/0/${runId}:metrics/loss`)).toBe('5 0.5 0');
+    expect(metricLinesViaGit(repo, `refs/ml/runs/0/${runId}`, 'loss')).toEqual(['5 0.5 0']);
   });
 });

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { MlClient } from '@git-ml/tracking';
-import { TRACKING_DIST } from '@git-ml/test-support';
+import { TRACKING_DIST, metricLinesViaGit } from '@git-ml/test-support';
 import { fsckStrict, git, serve, tempDir } from './helpers.js';
 
 const API = '/api/2.0/mlflow';
@@ -49,7 +49,7 @@ c.close();`,
     } finally {
       ml.close();
     }
-    expect(git(h.repo, 'show', `refs/ml/runs/${exp}/${runId}:metrics/sdk`).split('\n')).toHaveLength(300);
+    expect(metricLinesViaGit(h.repo, `refs/ml/runs/${exp}/${runId}`, 'sdk')).toHaveLength(300);
     fsckStrict(h.repo);
   });
 });

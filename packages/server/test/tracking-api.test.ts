@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { metricLinesViaGit } from '@git-ml/test-support';
 import { MlClient } from '@git-ml/tracking';
 import { fsckStrict, git, serve } from './helpers.js';
 
@@ -60,7 +61,7 @@ describe('tracking endpoints over real HTTP', () => {
     }
     await h.server.close();
     const ref = `refs/ml/runs/${exp}/${id}`;
-    expect(git(h.repo, 'show', `${ref}:metrics/loss`)).toBe('10 0.5 1\n20 0.25 2'.trim());
+    expect(metricLinesViaGit(h.repo, ref, 'loss')).toEqual(['10 0.5 1', '20 0.25 2']);
     expect(git(h.repo, 'show', `${ref}:params.yaml`)).toContain('lr: "0.1"');
     fsckStrict(h.repo);
   });

@@ -9,6 +9,7 @@ import { RunIndex } from './index/run-index.js';
 import type { Experiment, LifecycleStage, Metric, Run, RunStatus } from './model.js';
 import { resolveRepo } from './repo-location.js';
 import { searchRunsInMemory } from './search/index.js';
+import { searchExperiments as searchExperimentList } from './search/search-experiments.js';
 import { decodePageToken, encodePageToken, queryFingerprint } from './search/page-token.js';
 import { SourceContext, snapshotWarning } from './source-tags.js';
 import { osUser } from './store/identity.js';
@@ -122,19 +123,16 @@ export class MlClient {
     return this.store.experiments.byName(name);
   }
 
-  searchExperiments(options: { viewType?: ViewType; filter?: string; maxResults?: number; orderBy?: string[] } = {}): Experiment[] {
+  searchExperiments(options: { viewType?: ViewType; filter?: string; maxResults?: number; orderBy?: string[]; pageToken?: string } = {}): Experiment[] {
+    return this.searchExperimentsPage(options).experiments;
+  }
+
+  /** MLflow's search_experiments with paging: filter (name, tags.<key>, creation_time, last_update_time; AND), order_by, page_token. */
+  searchExperimentsPage(options: { viewType?: ViewType; filter?: string; maxResults?: number; orderBy?: string[]; pageToken?: string } = {}): { experiments: Experiment[]; nextPageToken?: string } {
     const view = options.viewType ?? 'ACTIVE_ONLY';
-    let exps = this.store.experiments.list().filter((e) => viewMatches(e.lifecycle_stage, view));
-    if (options.filter) {
-      const m = /^\s*name\s*(=|!=|LIKE|ILIKE)\s*(['"])(.*)\2\s*$/i.exec(options.filter);
-      if (!m) throw new InvalidParameterError(`Unsupported experiment filter '${options.filter}': use name = '…', name != '…', name LIKE '…' or name ILIKE '…'.`, { field: 'filter' });
-      const op = m[1].toUpperCase();
-      const pattern = m[3];
-      const re = new RegExp(`^${pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.')}$`, op === 'ILIKE' ? 'i' : '');
-      exps = exps.filter((e) => (op === '=' ? e.name === pattern : op === '!=' ? e.name !== pattern : re.test(e.name)));
-    }
-    exps.sort((a, b) => b.creation_time - a.creation_time || a.experiment_id.localeCompare(b.experiment_id));
-    return exps.slice(0, options.maxResults ?? LIMITS.maxResultsDefault);
+    const all = this.store.experiments.list().filter((e) => viewMatches(e.lifecycle_stage, view));
+    const page = searchExperimentList(all, { filter: options.filter, orderBy: options.orderBy, maxResults: options.maxResults ?? LIMITS.maxResultsDefault, pageToken: options.pageToken });
+    return page.next ? { experiments: page.experiments, nextPageToken: page.next } : { experiments: page.experiments };
   }
 
   renameExperiment(experimentId: string, newName: string): void {

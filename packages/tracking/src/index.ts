@@ -11,6 +11,7 @@ export { InvalidParameterError, NotFoundError, AlreadyExistsError, CorruptRecord
 export { FilterSyntaxError, OrderBySyntaxError, InvalidPageTokenError, InvalidArgumentError, parseFilter } from './search/index.js';
 /** Page tokens shared by every search (runs, registry, metric history): each carries its query. */
 export { encodePageToken, decodePageToken, queryFingerprint } from './search/page-token.js';
+export { searchExperiments as searchExperimentList, parseExperimentFilter } from './search/search-experiments.js';
 export { resolveRepo } from './repo-location.js';
 export { SNAPSHOT_TAGS, snapshotTags, snapshotWarning } from './source-tags.js';
 export { runRef, experimentRef, RUNS_PREFIX, EXPERIMENTS_PREFIX, DEFAULT_EXPERIMENT_ID } from './store/refs-layout.js';

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
+import { searchExperimentList } from '@git-ml/tracking';
 import type { AddRoute, ServerContext } from '../context.js';
 import { ApiError, invalidParameter, notFound } from '../errors.js';
-import { searchExperiments } from '../experiment-search.js';
 import type { Fields } from '../request-fields.js';
 import { experimentView } from '../views.js';
 
@@ -57,7 +57,7 @@ export function experimentRoutes(add: AddRoute): void {
     const maxResults = f.int('max_results') ?? 1000;
     if (maxResults < 1 || maxResults > 50_000) throw invalidParameter(`Invalid value ${maxResults} for parameter 'max_results' supplied. It must be at most 50000.`);
     const all = ctx.client.searchExperiments({ viewType: viewType(f, 'view_type'), maxResults: Number.MAX_SAFE_INTEGER });
-    const page = searchExperiments(all, { filter: f.string('filter'), orderBy: f.strings('order_by'), maxResults, pageToken: f.string('page_token') });
+    const page = searchExperimentList(all, { filter: f.string('filter'), orderBy: f.strings('order_by'), maxResults, pageToken: f.string('page_token') });
     return { experiments: page.experiments.map((e) => experimentView(e, ctx.locations)), ...(page.next ? { next_page_token: page.next } : {}) };
   }, { repeated: ['order_by'] });
 

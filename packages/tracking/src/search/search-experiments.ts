@@ -1,5 +1,14 @@
-import type { Experiment } from '@git-ml/tracking';
-import { invalidParameter } from './errors.js';
+/**
+ * MLflow's search_experiments over a list of experiments: filter, order_by, paging — with the same
+ * LIKE semantics and page tokens (carrying their query) as run search. Used by `MlClient` and by
+ * `git-ml server`.
+ */
+import { InvalidParameterError } from '../errors.js';
+import type { Experiment } from '../model.js';
+import { likeToRegExp } from './like.js';
+import { decodePageToken, encodePageToken, queryFingerprint } from './page-token.js';
+
+const invalidParameter = (message: string) => new InvalidParameterError(message, { field: 'filter' });
 
 interface Clause {
   kind: 'attr' | 'tag';
@@ -27,8 +36,7 @@ export function parseExperimentFilter(filter: string): Clause[] {
 }
 
 function like(pattern: string, s: string, ci: boolean): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.')}$`, ci ? 'is' : 's');
-  return re.test(s);
+  return likeToRegExp(pattern, ci).test(s);
 }
 
 function matches(e: Experiment, c: Clause): boolean {
@@ -73,12 +81,9 @@ export function searchExperiments(all: Experiment[], opts: { filter?: string; or
     }
     return 0;
   });
-  let offset = 0;
-  if (opts.pageToken) {
-    offset = Number(Buffer.from(opts.pageToken, 'base64url').toString());
-    if (!Number.isInteger(offset) || offset < 0) throw invalidParameter(`Invalid page_token '${opts.pageToken}': pass the next_page_token of a previous search.`);
-  }
+  const fingerprint = queryFingerprint(opts.filter, opts.orderBy, 'experiments');
+  const offset = decodePageToken(opts.pageToken ?? '', fingerprint);
   const experiments = list.slice(offset, offset + opts.maxResults);
   const end = offset + opts.maxResults;
-  return end < list.length ? { experiments, next: Buffer.from(String(end)).toString('base64url') } : { experiments };
+  return end < list.length ? { experiments, next: encodePageToken(end, fingerprint) } : { experiments };
 }
