@@ -1,7 +1,7 @@
 /** MlClient.logInputs / getRunInputs (MLflow's log_inputs) and createRun's userId, on a real repository. */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { INPUTS_TAG } from '@git-ml/tracking';
-import { caught, closeClients, git, makeRepo, openClient, removeTempDirs } from './helpers.js';
+import { caught, closeClients, git, makeRepo, openClient, removeTempDirs } from '@git-ml/test-support';
 
 afterEach(closeClients);
 afterAll(removeTempDirs);

@@ -4,6 +4,7 @@ import { constants as zlibConstants, inflateSync } from 'node:zlib';
 import { deflateObject } from './zlib-stored.js';
 import { CorruptObjectError } from '../errors.js';
 import { hashObject, objectHeader, type ObjectType } from './hash.js';
+import { gitMlTmpDir } from '../pack/writer.js';
 
 let tmpCounter = 0;
 
@@ -21,32 +22,34 @@ export function writeLoose(objectsDir: string, type: ObjectType, data: Buffer, k
   const dir = join(objectsDir, oid.slice(0, 2));
   const path = join(dir, oid.slice(2));
   if (statSync(path, { throwIfNoEntry: false })) return oid;
-  const tmp = join(dir, `tmp_obj_${process.pid}_${++tmpCounter}`);
-  let fd: number;
+  // written outside objects/ (git gc --prune=now deletes tmp_obj_* files there), then renamed in
+  const tmp = join(gitMlTmpDir(objectsDir), `obj_${process.pid}_${++tmpCounter}`);
+  const fd = openSync(tmp, 'wx', 0o444);
+  try {
+    writeSync(fd, deflateObject(Buffer.concat([objectHeader(type, data.length), data])));
+  } finally {
+    closeSync(fd);
+  }
   for (let attempt = 0; ; attempt++) {
     try {
       if (attempt > 0 || !knownDirs?.has(dir)) {
         mkdirSync(dir, { recursive: true });
         knownDirs?.add(dir);
       }
-      fd = openSync(tmp, 'wx', 0o444);
+      renameSync(tmp, path);
       break;
     } catch (err) {
       // `git gc` / `git prune-packed` removes fan-out directories it emptied — the cached one, or one
-      // we just made (even inside mkdirSync, which then fails with ENOENT) — so make it again and retry
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 50) throw err;
+      // we just made — so make it again and retry
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 50) {
+        try {
+          unlinkSync(tmp);
+        } catch {
+          // already gone
+        }
+        throw err;
+      }
     }
-  }
-  try {
-    writeSync(fd, deflateObject(Buffer.concat([objectHeader(type, data.length), data])));
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(tmp, path);
-  } catch (err) {
-    unlinkSync(tmp);
-    throw err;
   }
   return oid;
 }

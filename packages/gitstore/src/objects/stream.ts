@@ -8,6 +8,7 @@ import { createDeflate, createInflate } from 'node:zlib';
 import { GitMlError } from '../errors.js';
 import { objectHeader } from './hash.js';
 import { loosePath } from './loose.js';
+import { gitMlTmpDir } from '../pack/writer.js';
 import type { ObjectStore } from './object-store.js';
 
 let counter = 0;
@@ -18,7 +19,8 @@ let counter = 0;
  */
 export async function streamBlobFromFile(objects: ObjectStore, file: string): Promise<string> {
   const { size } = await stat(file);
-  const tmp = join(objects.dir, `tmp_obj_stream_${process.pid}_${++counter}`);
+  // written outside objects/ (git gc --prune=now deletes tmp_* files there), then renamed in
+  const tmp = join(gitMlTmpDir(objects.dir), `obj_stream_${process.pid}_${++counter}`);
   const hash = createHash('sha1');
   const header = objectHeader('blob', size);
   hash.update(header);

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { deflateObject } from '../objects/zlib-stored.js';
 import { crc32, encodeEntryHeader, typeCode } from './format.js';
 import { type GitObject, hashObject } from './hash.js';
@@ -54,6 +54,17 @@ function writeTemp(dir: string, prefix: string, fill: (sink: FileSink) => void):
   }
 }
 
+/**
+ * Where git-ml writes temporary files before renaming them into `objects/`: `.git/ml/tmp`, which
+ * git never cleans. (`git gc --prune=now` deletes `tmp_*` files in `objects/` of any age, even one
+ * being written this very moment.)
+ */
+export function gitMlTmpDir(objectsDir: string): string {
+  const dir = join(dirname(objectsDir), 'ml', 'tmp');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
 function place(tmp: string, final: string): void {
   // Names are content hashes, so an existing file already holds these exact bytes.
   if (existsSync(final)) unlinkSync(tmp);
@@ -82,6 +93,7 @@ function fsyncDir(dir: string): void {
  * empty input writes nothing and returns an empty `packPath`.
  */
 export function writePack(objectsDir: string, objects: GitObject[], options: { keep?: string } = {}): { packPath: string; oids: string[] } {
+  const tmpDir = gitMlTmpDir(objectsDir);
   const oids = objects.map((o) => {
     typeCode(o.type);
     return o.oid ?? hashObject(o.type, o.data);
@@ -97,7 +109,7 @@ export function writePack(objectsDir: string, objects: GitObject[], options: { k
   const entries: IdxEntry[] = [];
   const packHash = createHash('sha1');
   let checksum = Buffer.alloc(0);
-  const tmpPack = writeTemp(dir, 'tmp_pack_', (sink) => {
+  const tmpPack = writeTemp(tmpDir, 'pack_', (sink) => {
     const emit = (b: Buffer): void => {
       packHash.update(b);
       sink.write(b);
@@ -122,7 +134,7 @@ export function writePack(objectsDir: string, objects: GitObject[], options: { k
 
   let tmpIdx: string;
   try {
-    tmpIdx = writeTemp(dir, 'tmp_idx_', (sink) => sink.write(encodeIdxV2(entries, checksum)));
+    tmpIdx = writeTemp(tmpDir, 'idx_', (sink) => sink.write(encodeIdxV2(entries, checksum)));
   } catch (e) {
     unlinkSync(tmpPack);
     throw e;

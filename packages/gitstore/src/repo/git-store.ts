@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { LfsStore } from '../lfs/lfs-store.js';
 import { ObjectStore } from '../objects/object-store.js';
@@ -69,6 +70,34 @@ export class GitStore {
   refsChangeStamp(prefix: string): ChangeStamp {
     return refsChangeStamp(this.location.commonDir, prefix);
   }
+
+  /**
+   * This clone's id (8 hex digits in `.git/ml/clone-id`, made on first use; never pushed): names
+   * what is local to this clone, such as journal writers.
+   */
+  cloneId(): string {
+    if (this.cachedCloneId) return this.cachedCloneId;
+    const path = join(this.mlDir, 'clone-id');
+    for (;;) {
+      try {
+        const id = readFileSync(path, 'utf8').trim();
+        if (/^[0-9a-f]{8}$/.test(id)) return (this.cachedCloneId = id);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+      // create it once: write a temporary file, then link it into place (never over another's)
+      const tmp = `${path}.${process.pid}.tmp`;
+      writeFileSync(tmp, `${randomBytes(4).toString('hex')}\n`);
+      try {
+        linkSync(tmp, path);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      } finally {
+        unlinkSync(tmp);
+      }
+    }
+  }
+  private cachedCloneId: string | undefined;
 
   head(): Head {
     return readHead(this.location.gitDir, this.refs);

@@ -31,7 +31,12 @@ export class JournalWriter {
   private fd = -1;
   size = 0;
 
-  constructor(private mlDir: string, private proc: ProcessIdentity) {}
+  /** `cloneId` prefixes the writer's name, so other clones can tell this clone's writers from theirs */
+  constructor(
+    private mlDir: string,
+    private proc: ProcessIdentity,
+    private cloneId = '',
+  ) {}
 
   get opened(): boolean {
     return this.fd >= 0;
@@ -44,7 +49,7 @@ export class JournalWriter {
    */
   append(text: string): void {
     if (this.fd < 0) {
-      const writer = `${this.proc.pid}-${randomBytes(6).toString('hex')}`;
+      const writer = `${this.cloneId ? `${this.cloneId}-` : ''}${this.proc.pid}-${randomBytes(6).toString('hex')}`;
       const path = join(journalRoot(this.mlDir), `${writer}.jsonl`);
       mkdirSync(journalRoot(this.mlDir), { recursive: true });
       const fd = openSync(path, 'wx');

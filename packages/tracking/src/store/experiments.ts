@@ -4,6 +4,7 @@ import { AlreadyExistsError, CorruptRecordError, NotFoundError } from '../errors
 import { experimentIdFor } from '../ids.js';
 import type { Experiment } from '../model.js';
 import { validateExperimentName } from '../validate.js';
+import { ObjectSink } from './object-sink.js';
 import { formatFlatYaml, parseFlatYaml } from './flat-yaml.js';
 import { signatureNow } from './identity.js';
 import { DEFAULT_EXPERIMENT_ID, EXPERIMENTS_PREFIX, experimentRef } from './refs-layout.js';
@@ -213,10 +214,18 @@ export class ExperimentStore {
   private write(exp: Experiment, parent: string | null, message: string): void {
     const { tags, ...rest } = exp;
     const yaml = formatFlatYaml({ format: EXPERIMENT_FORMAT, ...rest, tags: Object.fromEntries(tags.map((t) => [t.key, t.value])) });
-    const blob = this.git.objects.write('blob', Buffer.from(yaml));
-    const tree = this.git.objects.write('tree', encodeTree([{ mode: '100644', name: 'experiment.yaml', oid: blob }]));
+    // through an ObjectSink: a kept pack, checked again once the ref moved (safe beside git gc --prune=now)
+    const sink = new ObjectSink(this.git);
+    const blob = sink.add('blob', Buffer.from(yaml));
+    const tree = sink.add('tree', encodeTree([{ mode: '100644', name: 'experiment.yaml', oid: blob }]));
     const sig = signatureNow(this.author);
-    const commit = this.git.objects.write('commit', encodeCommit({ tree, parents: parent ? [parent] : [], author: sig, committer: sig, message }));
-    this.git.refs.update([{ ref: experimentRef(exp.experiment_id), expect: parent, value: commit }]);
+    const commit = sink.add('commit', encodeCommit({ tree, parents: parent ? [parent] : [], author: sig, committer: sig, message }));
+    try {
+      sink.flush();
+      this.git.refs.update([{ ref: experimentRef(exp.experiment_id), expect: parent, value: commit }]);
+      sink.settle();
+    } finally {
+      sink.discard();
+    }
   }
 }

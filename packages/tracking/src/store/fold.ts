@@ -20,6 +20,8 @@ export interface FoldContext {
   unfoldable(runId: string, why: string, code?: string): void;
   /** source commits known to exist, so a run's first commit can take them as parent */
   hasCommit(oid: string): boolean;
+  /** this clone's id: the prefix of its journal writers' names */
+  cloneId: string;
 }
 
 export function commitMessage(s: RunState, offsets: Map<string, number>): string {
@@ -31,12 +33,18 @@ function parentsOf(ctx: FoldContext, s: RunState): string[] {
   return s.source?.commit && ctx.hasCommit(s.source.commit) ? [s.source.commit] : [];
 }
 
-/** Offsets the new commit records: the head's, moved past every line folded now, for live journals only. */
-function nextOffsets(view: RunView, journals: JournalRead[]): Map<string, number> {
+/**
+ * Offsets the new commit records: the head's, moved past every line folded now. This clone's
+ * writers whose journal is gone are dropped (nothing of theirs is left to fold); other clones'
+ * writers are kept — their processes may still be logging there, and once this commit travels back
+ * (a pull that fast-forwards) their lines must not be folded a second time.
+ */
+function nextOffsets(view: RunView, journals: JournalRead[], cloneId: string): Map<string, number> {
   const offsets = new Map(view.offsets);
   for (const p of view.pending) offsets.set(p.journal.writer, Math.max(offsets.get(p.journal.writer) ?? 0, p.journal.end));
   const live = new Set(journals.map((j) => j.writer));
-  for (const w of offsets.keys()) if (!live.has(w)) offsets.delete(w);
+  const ours = (w: string) => w.startsWith(`${cloneId}-`) || !/^[0-9a-f]{8}-/.test(w);
+  for (const w of offsets.keys()) if (!live.has(w) && ours(w)) offsets.delete(w);
   return offsets;
 }
 
@@ -76,7 +84,7 @@ export function foldBatch(ctx: FoldContext, runIds: string[], journals: JournalR
         }
         const s = view.state;
         const parents = head ? [head] : parentsOf(ctx, s);
-        txs.push({ tx, ref, commit: writeRunRecord(ctx.git, sink, s, parents, commitMessage(s, nextOffsets(view, journals)), ctx.author), runId, state: s });
+        txs.push({ tx, ref, commit: writeRunRecord(ctx.git, sink, s, parents, commitMessage(s, nextOffsets(view, journals, ctx.cloneId)), ctx.author), runId, state: s });
       } catch (err) {
         // one unreadable run must not stop the others; its lines stay in the journal
         tx?.release();

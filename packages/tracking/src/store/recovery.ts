@@ -88,6 +88,7 @@ export function recoverJournals(ctx: FoldContext, mlDir: string, journals: Journ
     refOf: (runId, js) => ctx.refOf(runId, js),
     folded: (runId, state) => ctx.folded(runId, state),
     hasCommit: (oid) => ctx.hasCommit(oid),
+    cloneId: ctx.cloneId,
     unfoldable(runId, why, code) {
       if (code === 'REF_LOCKED') busy.add(runId);
       else failed.set(runId, why);

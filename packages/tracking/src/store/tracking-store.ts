@@ -79,7 +79,7 @@ export class TrackingStore {
     this.git = GitStore.open(repo);
     this.author = gitIdentity(this.git.location.commonDir);
     this.experiments = new ExperimentStore(this.git, this.author);
-    this.journal = new JournalWriter(this.git.mlDir, thisProcess());
+    this.journal = new JournalWriter(this.git.mlDir, thisProcess(), this.git.cloneId());
     this.journals = new JournalCache(this.git.mlDir);
     this.locator = new RunLocator(this.git);
     this.ctx = {
@@ -96,6 +96,7 @@ export class TrackingStore {
         if (this.dirty.has(runId)) this.unfoldable.set(runId, why);
       },
       hasCommit: (oid) => this.hasCommit(oid),
+      cloneId: this.git.cloneId(),
     };
     openStores.add(this);
     installExitHook();

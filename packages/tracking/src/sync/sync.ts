@@ -46,27 +46,41 @@ export function pull(client: MlClient, remote = 'origin', options: { prefer?: Pr
     for (const [tmpRef, theirs] of fetched) {
       const ref = `refs/ml/${tmpRef.slice(ns.length)}`;
       if (!ref.startsWith(RUNS_PREFIX) && !ref.startsWith(EXPERIMENTS_PREFIX)) continue;
-      const ours = store.git.refs.read(ref);
-      if (ours === theirs) continue;
-      result.upToDate = false;
-      if (!ours) {
-        store.git.refs.update([{ ref, expect: null, value: theirs }]);
-        result.created.push(ref);
-      } else if (isAncestor(cwd, ours, theirs)) {
-        store.git.refs.update([{ ref, expect: ours, value: theirs }]);
-        result.updated.push(ref);
-      } else if (isAncestor(cwd, theirs, ours)) {
-        continue;
-      } else {
-        const merged = mergeRef(client, ref, ours, theirs, options.prefer);
-        if (typeof merged === 'string') result.conflicts.push({ ref, message: merged });
-        else result.merged.push(ref);
+      // a process of this clone may fold into the run meanwhile: then look again (CAS refused the move)
+      for (let attempt = 0; ; attempt++) {
+        try {
+          syncRef(client, cwd, ref, theirs, options.prefer, result);
+          break;
+        } catch (err) {
+          if ((err as { code?: string }).code !== 'REF_CONFLICT' || attempt >= 20) throw err;
+        }
       }
     }
   } finally {
     store.git.refs.update([...fetched.keys()].map((ref) => ({ ref, value: null })));
   }
   return result;
+}
+
+/** Creates, fast-forwards, keeps or merges one local ref against the remote's commit. */
+function syncRef(client: MlClient, cwd: string, ref: string, theirs: string, prefer: Prefer, result: PullResult): void {
+  const store = storeOf(client);
+  const ours = store.git.refs.read(ref);
+  if (ours === theirs) return;
+  if (!ours) {
+    store.git.refs.update([{ ref, expect: null, value: theirs }]);
+    result.upToDate = false;
+    result.created.push(ref);
+  } else if (isAncestor(cwd, ours, theirs)) {
+    store.git.refs.update([{ ref, expect: ours, value: theirs }]);
+    result.upToDate = false;
+    result.updated.push(ref);
+  } else if (!isAncestor(cwd, theirs, ours)) {
+    const merged = mergeRef(client, ref, ours, theirs, prefer);
+    result.upToDate = false;
+    if (typeof merged === 'string') result.conflicts.push({ ref, message: merged });
+    else result.merged.push(ref);
+  }
 }
 
 function mergeRef(client: MlClient, ref: string, ours: string, theirs: string, prefer: Prefer): true | string {
@@ -85,9 +99,10 @@ function mergeRef(client: MlClient, ref: string, ours: string, theirs: string, p
     if (conflicts.length > 0) {
       return `${conflicts.join('; ')}. Kept the local run unchanged. Re-run with \`git-ml pull --prefer ours\` (keep local values) or \`--prefer theirs\` (take the remote's).`;
     }
-    // the merge holds every journal line the local side held: keep its fold offsets, or live
+    // the merge holds every journal line either side held: keep both sides' fold offsets, or live
     // processes' lines would be folded a second time (duplicated points, reverted tags)
     const offsets = parseOffsets(g.objects.readCommit(ours).message);
+    for (const [w, off] of parseOffsets(g.objects.readCommit(theirs).message)) offsets.set(w, Math.max(offsets.get(w) ?? 0, off));
     commit = writeRunRecord(g, sink, state, [ours, theirs], `git-ml: merge run ${oneLine(state.info.run_name)} from the remote\n\n${formatOffsets(offsets)}`, store.author);
   }
   try {
