@@ -23,6 +23,17 @@ describe('errors', () => {
     expect(r.stderr).not.toMatch(STACK_LINE);
   });
 
+  it('MLFLOW_TRACKING_URI=http://… outside a repository says the CLI works on a repository, not through the server', () => {
+    const dir = tempDir();
+    const r = gitMl(dir, ['runs', 'list'], { MLFLOW_TRACKING_URI: 'http://127.0.0.1:5000' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^git-ml: error: MLFLOW_TRACKING_URI is http:\/\/127\.0\.0\.1:5000, a tracking server.*--repo DIR/);
+    expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    // inside a repository the URI does not get in the way: the repository around the directory is used
+    const repo = tempRepo();
+    expect(gitMl(repo, ['runs', 'list'], { MLFLOW_TRACKING_URI: 'http://127.0.0.1:5000' }).code).toBe(0);
+  });
+
   it('--repo points at a repository from anywhere, before or after the command', () => {
     const repo = tempRepo();
     const elsewhere = tempDir();

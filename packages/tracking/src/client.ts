@@ -72,6 +72,20 @@ function toMap(x: Record<string, unknown> | { key: string; value: unknown }[] | 
   return Array.isArray(x) ? x.map((e) => [e.key, e.value]) : Object.entries(x);
 }
 
+/**
+ * `MLFLOW_TRACKING_URI=http(s)://…` names a tracking server; the SDK and CLI work on a repository
+ * directly (the current directory's, then). When there is no repository here, say that instead of
+ * telling the user to set the variable they already set.
+ */
+function explainRemoteTrackingUri(err: unknown, explicit: string | undefined): unknown {
+  const uri = process.env.MLFLOW_TRACKING_URI ?? '';
+  if ((err as { code?: string }).code !== 'NOT_A_GIT_REPOSITORY' || explicit || process.env.GIT_ML_REPO || !/^https?:\/\//i.test(uri)) return err;
+  return new InvalidParameterError(
+    `MLFLOW_TRACKING_URI is ${uri}, a tracking server, and ${process.cwd()} is not inside a git repository. The git-ml CLI and SDK read and write a git repository directly, not through a server: run this inside the repository that \`git-ml server --repo DIR\` serves, or pass --repo DIR (or set GIT_ML_REPO). Python code keeps using the server's URL.`,
+    { tracking_uri: uri },
+  );
+}
+
 function viewMatches(stage: LifecycleStage, view: ViewType): boolean {
   return view === 'ALL' || (view === 'ACTIVE_ONLY' ? stage === 'active' : stage === 'deleted');
 }
@@ -97,7 +111,11 @@ export class MlClient {
   private sourceContext: SourceContext;
 
   constructor(options: MlClientOptions = {}) {
-    this.store = new TrackingStore(resolveRepo(options.repo));
+    try {
+      this.store = new TrackingStore(resolveRepo(options.repo));
+    } catch (err) {
+      throw explainRemoteTrackingUri(err, options.repo);
+    }
     registerStore(this, this.store);
     this.index = new RunIndex(this.store.git, () => this.store.readJournals());
     this.sourceContext = new SourceContext(this.store.git);
