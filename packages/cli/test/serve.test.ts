@@ -39,6 +39,14 @@ describe('git-ml models predict and serve', () => {
     expect(missing.stderr).not.toMatch(STACK_LINE);
   });
 
+  it('predict with a local model directory works outside any git repository', async () => {
+    const outside = tempDir();
+    const dir = join(outside, 'model');
+    await saveModel(ruleModel({ a: 1, b: -1 }), dir, { flavor, signature: { inputs: [{ type: 'double', name: 'a', required: true }, { type: 'double', name: 'b', required: true }] } });
+    writeFileSync(join(outside, 'in.json'), JSON.stringify({ dataframe_records: [{ a: 2, b: 1 }, { a: 0, b: 1 }] }));
+    expect(JSON.parse(ok(outside, 'models', 'predict', '-m', dir, '-i', join(outside, 'in.json')))).toEqual({ predictions: [1, 0] });
+  });
+
   it('serve answers on 127.0.0.1 and stops cleanly on SIGINT', async () => {
     const repo = await registered();
     const child = spawn(process.execPath, [BIN, 'models', 'serve', '-m', 'models:/rules/1', '--port', '0'], { cwd: repo, env: cleanEnv() });

@@ -8,6 +8,8 @@ import { examples } from './help.js';
 const MODEL_URI = 'the model: a directory, runs:/RUN_ID/PATH, models:/NAME/VERSION, models:/NAME/latest or models:/NAME@ALIAS';
 
 async function load(ctx: CliContext, cmd: Command, uri: string): Promise<LoadedModel> {
+  // a local model directory needs no repository; runs:/ and models:/ URIs are resolved in one
+  if (!/^(runs|models):\//.test(uri)) return loadModel(uri);
   return ctx.withClient(cmd, (client) => loadModel(uri, { client }));
 }
 
