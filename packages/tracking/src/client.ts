@@ -86,6 +86,13 @@ function explainRemoteTrackingUri(err: unknown, explicit: string | undefined): u
   );
 }
 
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** Two param strings that spell the same finite number (`1.0` and `1`, `1e-3` and `0.001`). */
+function sameNumber(a: string, b: string): boolean {
+  return NUMBER.test(a.trim()) && NUMBER.test(b.trim()) && Number(a) === Number(b);
+}
+
 function viewMatches(stage: LifecycleStage, view: ViewType): boolean {
   return view === 'ALL' || (view === 'ACTIVE_ONLY' ? stage === 'active' : stage === 'deleted');
 }
@@ -242,6 +249,9 @@ export class MlClient {
     validateKey('param', key);
     const v = validateParamValue(key, value);
     const old = this.store.writable(runId).state.params.get(key) ?? pending.get(key);
+    // the same number written two ways ('1.0' by Python or an MLproject, 1 from JavaScript) is the
+    // same value: the first spelling is kept and nothing is logged
+    if (old !== undefined && old !== v && sameNumber(old, v)) return null;
     if (old !== undefined && old !== v) {
       throw new InvalidParameterError(
         `Param '${key}' of run ${runId} is already '${old}'; params are write-once, so '${v}' was not logged. Log it under another key or start a new run.`,

@@ -35,6 +35,23 @@ describe('params are write-once', () => {
     expect(c.getRun(run).data.params).toEqual([{ key: 'lr', value: '0.01' }]);
   });
 
+  it("takes the same number spelled another way ('1.0' from an MLproject, 1 from JavaScript) as the same value", () => {
+    const repo = makeRepo();
+    const c = openClient(repo);
+    const run = newRun(c);
+    c.logParam(run, 'C', '1.0');
+    c.logParam(run, 'C', 1); // String(1.0) is '1' in JavaScript
+    c.logBatch(run, { params: { C: '1e0', alpha: '0.001' } });
+    c.logParam(run, 'alpha', 1e-3);
+    expect(caught(() => c.logParam(run, 'C', 1.5)).code).toBe('INVALID_PARAMETER_VALUE');
+    c.logParam(run, 'name', 'abc');
+    expect(c.getRun(run).data.params.sort((a, b) => a.key.localeCompare(b.key))).toEqual([
+      { key: 'alpha', value: '0.001' },
+      { key: 'C', value: '1.0' },
+      { key: 'name', value: 'abc' },
+    ]);
+  });
+
   it('still refuses another value from a new client once the param is committed to the run ref', () => {
     const repo = makeRepo();
     const c1 = openClient(repo);
