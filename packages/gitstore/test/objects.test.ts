@@ -181,6 +181,21 @@ describe('objects written by ObjectStore', () => {
   });
 });
 
+describe('object sizes', () => {
+  it('reads the size of a loose blob from its header, equal to git cat-file -s, and of packed ones too', async () => {
+    const file = join(repo, 'big.bin');
+    writeFileSync(file, randomBytes(3 << 20));
+    const big = await streamBlobFromFile(objects, file);
+    const small = objects.write('blob', Buffer.from('hello'));
+    const empty = objects.write('blob', Buffer.alloc(0));
+    for (const oid of [big, small, empty]) expect(objects.size(oid)).toBe(Number(git(repo, 'cat-file', '-s', oid)));
+    const tree = objects.writeTree([{ mode: '100644', name: 'big.bin', oid: big }]);
+    refs.update([{ ref: 'refs/ml/sizes', value: objects.writeCommit({ tree, parents: [], author: who(0), committer: who(0), message: 'sizes\n' }) }]);
+    git(repo, 'gc', '-q', '--prune=now');
+    expect(new ObjectStore(join(gitDir, 'objects')).size(big)).toBe(3 << 20);
+  });
+});
+
 describe('after `git gc`', () => {
   it('reads every object from the packfile once the loose files are gone (deltas included)', () => {
     const s = writeSample();

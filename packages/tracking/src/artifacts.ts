@@ -55,7 +55,7 @@ export function listArtifactTree(git: GitStore, tree: string | null, path: strin
   return git.objects.readTree(at.oid).map((e) => ({
     path: path ? `${path}/${e.name}` : e.name,
     is_dir: e.mode === '40000',
-    file_size: e.mode === '40000' ? null : git.objects.readBlob(e.oid).length,
+    file_size: e.mode === '40000' ? null : git.objects.size(e.oid),
   }));
 }
 

@@ -1,6 +1,6 @@
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { inflateSync } from 'node:zlib';
+import { constants, inflateSync } from 'node:zlib';
 import { deflateObject } from './zlib-stored.js';
 import { CorruptObjectError } from '../errors.js';
 import { hashObject, objectHeader, type ObjectType } from './hash.js';
@@ -72,4 +72,35 @@ export function readLoose(objectsDir: string, oid: string): { type: ObjectType; 
     throw new CorruptObjectError(`loose object ${oid}`, 'bad object header');
   }
   return { type: m[1] as ObjectType, data: full.subarray(nul + 1) };
+}
+
+/**
+ * The size of a loose object's content from its header alone — only the first bytes are read and
+ * inflated, so asking the size of a multi-GB blob costs the same as of a small one. Null when there
+ * is no loose file for `oid`.
+ */
+export function looseSize(objectsDir: string, oid: string): number | null {
+  let fd: number;
+  try {
+    fd = openSync(loosePath(objectsDir, oid), 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  let head: Buffer;
+  try {
+    const buf = Buffer.alloc(512);
+    head = buf.subarray(0, readSync(fd, buf, 0, buf.length, 0));
+  } finally {
+    closeSync(fd);
+  }
+  let out: Buffer;
+  try {
+    out = inflateSync(head, { finishFlush: constants.Z_SYNC_FLUSH });
+  } catch (cause) {
+    throw new CorruptObjectError(`loose object ${oid}`, 'zlib data does not inflate', { cause });
+  }
+  const m = /^(blob|tree|commit|tag) (\d+)\0/.exec(out.subarray(0, 40).toString('latin1'));
+  if (!m) throw new CorruptObjectError(`loose object ${oid}`, 'bad object header');
+  return Number(m[2]);
 }

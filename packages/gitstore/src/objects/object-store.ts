@@ -3,7 +3,7 @@ import { ObjectNotFoundError, CorruptObjectError } from '../errors.js';
 import { PackStore, writePack } from '../pack/index.js';
 import { decodeCommit, decodeTag, encodeCommit, encodeTag, type Commit, type Tag } from './commit.js';
 import type { ObjectType } from './hash.js';
-import { readLoose, writeLoose } from './loose.js';
+import { looseSize, readLoose, writeLoose } from './loose.js';
 import { decodeTree, encodeTree, type TreeEntry } from './tree.js';
 
 export interface RawObject {
@@ -47,6 +47,11 @@ export class ObjectStore {
     if (!obj) throw new ObjectNotFoundError(oid, expected);
     if (expected && obj.type !== expected) throw new CorruptObjectError(`object ${oid}`, `expected a ${expected}, found a ${obj.type}`);
     return obj;
+  }
+
+  /** The size of an object's content; for a loose object only its header is read (packed ones are read whole). */
+  size(oid: string): number {
+    return looseSize(this.dir, oid) ?? this.read(oid).data.length;
   }
 
   has(oid: string): boolean {
