@@ -113,6 +113,11 @@ export function createServer(options: ServerOptions = {}): TrackingServer {
   artifactProxyRoutes(app, ctx, (fn, reply) => respond(reply, fn));
   graphqlRoutes(app, ctx, (fn, reply) => respond(reply, fn));
 
+  app.get('/', async (_req, reply) =>
+    reply
+      .type('text/plain')
+      .send(`git-ml server for ${client.repoPath}\nMLflow ${MLFLOW_API_VERSION} REST API: /api/2.0/mlflow/… (set MLFLOW_TRACKING_URI to this address). There is no web UI yet; see docs/server.md.\n`),
+  );
   app.get('/health', async (_req, reply) => reply.type('text/plain').send('OK'));
   app.get('/version', async (_req, reply) => reply.type('text/plain').send(MLFLOW_API_VERSION));
   app.setNotFoundHandler((req, reply) => {
