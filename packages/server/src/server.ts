@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { RegistryClient } from '@git-ml/registry';
 import { MlClient } from '@git-ml/tracking';
@@ -82,7 +83,9 @@ export function createServer(options: ServerOptions = {}): TrackingServer {
   const client = new MlClient({ repo: options.repo });
   const registry = new RegistryClient({ tracking: client });
   const bodyLimit = options.bodyLimit ?? 16 * 1024 * 1024;
-  const ctx: ServerContext = { client, registry, locations: new ArtifactLocations(options.defaultArtifactRoot), bodyLimit, ingested: new Map() };
+  const root = options.defaultArtifactRoot;
+  const locations = new ArtifactLocations(root && !/^[a-z][a-z0-9+.-]*:/i.test(root) ? resolve(root) : root);
+  const ctx: ServerContext = { client, registry, locations, bodyLimit, ingested: new Map() };
   const app = Fastify({ logger: options.logger ?? false, bodyLimit, return503OnClosing: true, routerOptions: { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true } });
 
   app.register(async (api) => {
