@@ -9,7 +9,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { GitStore, ObjectStore, RefStore, hashObject, streamBlobFromFile, streamBlobToFile, type Signature } from '@git-ml/gitstore';
+import { Readable } from 'node:stream';
+import { GitStore, ObjectStore, RefStore, hashObject, streamBlobFromFile, streamBlobFromStream, streamBlobToFile, type Signature } from '@git-ml/gitstore';
 
 const GIT_ENV = {
   ...process.env,
@@ -178,6 +179,21 @@ describe('objects written by ObjectStore', () => {
     await streamBlobToFile(objects, oid, back);
     expect(readFileSync(back).equals(data)).toBe(true);
     fsckStrict();
+  });
+});
+
+describe('blobs from streams', () => {
+  it('stores a stream of a known length as the blob git hash-object computes, and refuses a wrong length leaving nothing behind', async () => {
+    const data = randomBytes(1 << 20);
+    const file = join(repo, 'data.bin');
+    writeFileSync(file, data);
+    const oid = await streamBlobFromStream(objects, Readable.from([data.subarray(0, 1000), data.subarray(1000)]), data.length);
+    expect(oid).toBe(git(repo, 'hash-object', file));
+    expect(git(repo, 'cat-file', '-s', oid)).toBe(String(data.length));
+    for (const size of [data.length + 1, data.length - 1]) {
+      await expect(streamBlobFromStream(objects, Readable.from([data]), size)).rejects.toMatchObject({ code: 'SIZE_MISMATCH' });
+    }
+    expect(readdirSync(join(gitDir, 'objects')).filter((f) => f.startsWith('tmp_obj'))).toEqual([]);
   });
 });
 

@@ -53,9 +53,22 @@ async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   }
 }
 
-/** Streams an upload to a temporary file, then into the run (never held in memory). */
-async function storeUpload(ctx: ServerContext, runId: string, path: string, body: Readable): Promise<void> {
+/**
+ * Stores an upload in the run without holding it in memory: with a Content-Length it streams straight
+ * into a git blob; a chunked upload (no length known up front) is spooled to a temporary file first.
+ */
+async function storeUpload(ctx: ServerContext, runId: string, path: string, body: Readable, contentLength: string | undefined): Promise<void> {
   if (!path) throw invalidParameter('An upload needs a file path inside the run, e.g. <experiment>/<run>/artifacts/model/MLmodel.');
+  const length = contentLength !== undefined && /^\d+$/.test(contentLength) ? Number(contentLength) : null;
+  if (length !== null) {
+    try {
+      await ctx.client.logArtifactStream(runId, body, length, path);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SIZE_MISMATCH') throw invalidParameter(`The upload of '${path}' did not match its Content-Length: ${(err as Error).message}`);
+      throw err;
+    }
+    return;
+  }
   await withTempDir(async (dir) => {
     const file = join(dir, basename(path));
     await pipeline(body, createWriteStream(file));
@@ -157,7 +170,7 @@ export function artifactProxyRoutes(app: FastifyInstance, ctx: ServerContext, ha
           const { runId, path } = parseProxiedPath(proxiedSegments(req.url));
           const run = findRun(ctx, runId);
           if (run.info.lifecycle_stage !== 'active') throw invalidParameter(`The run ${runId} must be in the 'active' state to log artifacts. Current state is ${run.info.lifecycle_stage}.`);
-          await storeUpload(ctx, runId, path, req.body as Readable);
+          await storeUpload(ctx, runId, path, req.body as Readable, req.headers['content-length']);
           return {};
         }, reply),
       );
@@ -185,7 +198,7 @@ export function artifactProxyRoutes(app: FastifyInstance, ctx: ServerContext, ha
         if (!length && !req.headers['transfer-encoding']) throw invalidParameter('Request must specify data.');
         const run = findRun(ctx, runId);
         if (run.info.lifecycle_stage !== 'active') throw invalidParameter(`The run ${runId} must be in the 'active' state to log artifacts.`);
-        await storeUpload(ctx, runId, clean, req.body as Readable);
+        await storeUpload(ctx, runId, clean, req.body as Readable, req.headers['content-length']);
         return {};
       }, reply),
     );
