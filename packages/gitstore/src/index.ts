@@ -7,7 +7,7 @@ export { ObjectStore, type RawObject } from './objects/object-store.js';
 export { hashObject, type ObjectType } from './objects/hash.js';
 export { encodeTree, decodeTree, type TreeEntry, type TreeMode } from './objects/tree.js';
 export { encodeCommit, decodeCommit, encodeTag, decodeTag, type Commit, type Tag, type Signature } from './objects/commit.js';
-export { streamBlobFromFile, streamBlobToFile } from './objects/stream.js';
+export { streamBlobFromFile, streamBlobFromStream, streamBlobToFile } from './objects/stream.js';
 export { RefStore, RefTransaction, type RefUpdate } from './refs/ref-store.js';
 export { assertRefName } from './refs/ref-name.js';
 export {

@@ -9,8 +9,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
 import { GIT_ENV, git } from '@git-ml/test-support';
-import { GitStore, ObjectStore, RefStore, hashObject, streamBlobFromFile, streamBlobToFile, type Signature } from '@git-ml/gitstore';
+import { GitStore, ObjectStore, RefStore, hashObject, streamBlobFromFile, streamBlobFromStream, streamBlobToFile, type Signature } from '@git-ml/gitstore';
 
 function gitBuf(cwd: string, args: string[], input?: Buffer | string): Buffer {
   return execFileSync('git', args, { cwd, env: GIT_ENV, input, maxBuffer: 1 << 28, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -169,6 +170,36 @@ describe('objects written by ObjectStore', () => {
     await streamBlobToFile(objects, oid, back);
     expect(readFileSync(back).equals(data)).toBe(true);
     fsckStrict();
+  });
+});
+
+describe('blobs from streams', () => {
+  it('stores a stream of a known length as the blob git hash-object computes, and refuses a wrong length leaving nothing behind', async () => {
+    const data = randomBytes(1 << 20);
+    const file = join(repo, 'data.bin');
+    writeFileSync(file, data);
+    const oid = await streamBlobFromStream(objects, Readable.from([data.subarray(0, 1000), data.subarray(1000)]), data.length);
+    expect(oid).toBe(git(repo, 'hash-object', file));
+    expect(git(repo, 'cat-file', '-s', oid)).toBe(String(data.length));
+    for (const size of [data.length + 1, data.length - 1]) {
+      await expect(streamBlobFromStream(objects, Readable.from([data]), size)).rejects.toMatchObject({ code: 'SIZE_MISMATCH' });
+    }
+    expect(readdirSync(join(gitDir, 'objects')).filter((f) => f.startsWith('tmp_obj'))).toEqual([]);
+  });
+});
+
+describe('object sizes', () => {
+  it('reads the size of a loose blob from its header, equal to git cat-file -s, and of packed ones too', async () => {
+    const file = join(repo, 'big.bin');
+    writeFileSync(file, randomBytes(3 << 20));
+    const big = await streamBlobFromFile(objects, file);
+    const small = objects.write('blob', Buffer.from('hello'));
+    const empty = objects.write('blob', Buffer.alloc(0));
+    for (const oid of [big, small, empty]) expect(objects.size(oid)).toBe(Number(git(repo, 'cat-file', '-s', oid)));
+    const tree = objects.writeTree([{ mode: '100644', name: 'big.bin', oid: big }]);
+    refs.update([{ ref: 'refs/ml/sizes', value: objects.writeCommit({ tree, parents: [], author: who(0), committer: who(0), message: 'sizes\n' }) }]);
+    git(repo, 'gc', '-q', '--prune=now');
+    expect(new ObjectStore(join(gitDir, 'objects')).size(big)).toBe(3 << 20);
   });
 });
 

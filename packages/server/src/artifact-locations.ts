@@ -22,8 +22,13 @@ export class ArtifactLocations {
 
   /** The local directory of a run whose artifact URI is a `file:` URI or a path (the client writes there directly). */
   localDir(artifactUri: string): string | null {
-    if (artifactUri.startsWith('file:')) return fileURLToPath(artifactUri.startsWith('file:///') || !artifactUri.startsWith('file://') ? artifactUri : `file:///${artifactUri.slice('file://'.length)}`);
-    return artifactUri.startsWith('/') ? artifactUri : null;
+    if (artifactUri.startsWith('/')) return artifactUri;
+    if (!artifactUri.startsWith('file:')) return null;
+    try {
+      return fileURLToPath(artifactUri);
+    } catch {
+      return null; // a file: URI naming another host is not a directory here
+    }
   }
 }
 

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { RegistryClient } from '@git-ml/registry';
 import { MlClient } from '@git-ml/tracking';
@@ -82,7 +83,9 @@ export function createServer(options: ServerOptions = {}): TrackingServer {
   const client = new MlClient({ repo: options.repo });
   const registry = new RegistryClient({ tracking: client });
   const bodyLimit = options.bodyLimit ?? 16 * 1024 * 1024;
-  const ctx: ServerContext = { client, registry, locations: new ArtifactLocations(options.defaultArtifactRoot), bodyLimit, ingested: new Map() };
+  const root = options.defaultArtifactRoot;
+  const locations = new ArtifactLocations(root && !/^[a-z][a-z0-9+.-]*:/i.test(root) ? resolve(root) : root);
+  const ctx: ServerContext = { client, registry, locations, bodyLimit, ingested: new Map() };
   const app = Fastify({ logger: options.logger ?? false, bodyLimit, return503OnClosing: true, routerOptions: { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true } });
 
   app.register(async (api) => {
@@ -113,6 +116,11 @@ export function createServer(options: ServerOptions = {}): TrackingServer {
   artifactProxyRoutes(app, ctx, (fn, reply) => respond(reply, fn));
   graphqlRoutes(app, ctx, (fn, reply) => respond(reply, fn));
 
+  app.get('/', async (_req, reply) =>
+    reply
+      .type('text/plain')
+      .send(`git-ml server for ${client.repoPath}\nMLflow ${MLFLOW_API_VERSION} REST API: /api/2.0/mlflow/… (set MLFLOW_TRACKING_URI to this address). There is no web UI yet; see docs/server.md.\n`),
+  );
   app.get('/health', async (_req, reply) => reply.type('text/plain').send('OK'));
   app.get('/version', async (_req, reply) => reply.type('text/plain').send(MLFLOW_API_VERSION));
   app.setNotFoundHandler((req, reply) => {

@@ -72,6 +72,14 @@ describe('artifact proxy over real HTTP', () => {
     }
     for (const path of ['../x', 'a/../../x', '%2e%2e/x']) expect((await h.call('GET', PROXY, { path: `${root}/${path}` })).status, path).toBe(400);
     expect((await rawRequest(h.url, 'PUT', `${PROXY}/${exp}/..%2F..%2Frefs/artifacts/x`, 'x')).status).toBe(400);
+    // the UI's upload endpoint: 10 MB at most, also when sent chunked without a length
+    const tooBig = Readable.from((function* () {
+      for (let i = 0; i < 11; i++) yield Buffer.alloc(1 << 20);
+    })());
+    const ui = await fetch(`${h.url}/ajax-api/2.0/mlflow/upload-artifact?run_uuid=${run.info.run_id}&path=big.bin`, { method: 'POST', body: Readable.toWeb(tooBig) as ReadableStream, duplex: 'half' } as RequestInit);
+    expect(ui.status).toBe(400);
+    expect((await ui.json()).message).toContain('Max size is 10MB');
+    expect((await h.call('GET', `${API}/artifacts/list`, { run_id: run.info.run_id })).json.files).toEqual([]);
     expect((await rawRequest(h.url, 'PUT', `${PROXY}/${exp}/not-a-run/artifacts/x`, 'x')).json.error_code).toBe('RESOURCE_DOES_NOT_EXIST');
     // folds come within about a second: wait for the run's ref, then no other ref may be there
     for (let i = 0; i < 50 && !git(h.repo, 'for-each-ref', `refs/ml/runs/${exp}/`); i++) await new Promise((r) => setTimeout(r, 100));

@@ -3,7 +3,7 @@
  * checked from git's side. Needs MLflow's source (`bash ../shared/mlflow-python/setup.sh $MLFLOW_PY_DIR`);
  * skipped, saying so, without it.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,8 @@ import { MlClient } from '@git-ml/tracking';
 import { git, serve, tempDir } from './helpers.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
+const CLI = join(HERE, '../../cli/bin/git-ml.js');
+const gitMl = (repo: string, ...args: string[]) => execFileSync(process.execPath, [CLI, '--repo', repo, ...args], { encoding: 'utf8' });
 const MLFLOW = process.env.MLFLOW_PY_DIR ?? '/tmp/mlflow-py';
 const available = existsSync(join(MLFLOW, 'src/mlflow/__init__.py')) && existsSync('/usr/bin/python3');
 const why = available ? '' : ` (skipped: MLflow's Python source is not at ${MLFLOW}; run \`bash ../shared/mlflow-python/setup.sh ${MLFLOW}\` or set MLFLOW_PY_DIR)`;
@@ -63,5 +65,15 @@ describe(`Python's MLflow client against git-ml server${why}`, () => {
     expect(git(h.repo, 'tag', '-l').split('\n').sort()).toEqual(['workshop-py-model@v1', 'workshop-py-model@v2']);
     expect(git(h.repo, 'show', 'workshop-py-model@v2:artifacts/model/MLmodel')).toContain('xgboost');
     expect(git(h.repo, 'log', '--format=%s', 'refs/ml/registry/workshop-py-model')).toContain('champion');
+
+    // the CLI lists the runs, and `git ml push` shares runs, registry and version tags
+    const listed = JSON.parse(gitMl(h.repo, 'runs', 'list', '--experiment', 'workshop-py', '--json')).runs.map((r: { info: { run_name: string } }) => r.info.run_name);
+    expect(listed.sort()).toEqual(['autolog', 'logreg', 'xgboost']);
+    const remote = tempDir('remote-');
+    git(remote, 'init', '-q', '--bare');
+    git(h.repo, 'remote', 'add', 'origin', remote);
+    gitMl(h.repo, 'push', 'origin');
+    expect(git(remote, 'tag', '-l').split('\n').sort()).toEqual(['workshop-py-model@v1', 'workshop-py-model@v2']);
+    expect(git(remote, 'for-each-ref', '--format=%(refname)', 'refs/ml/runs/').split('\n')).toHaveLength(3);
   }, 300_000);
 });

@@ -1,5 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
+import type { Readable } from 'node:stream';
+import { streamBlobFromStream } from '@git-ml/gitstore';
 import { cleanArtifactPath, downloadArtifactTree, listArtifactTree, storeDirectory, type FileInfo } from './artifacts.js';
 import { InvalidParameterError, NotFoundError } from './errors.js';
 import { storeArtifactFile } from './lfs-artifacts.js';
@@ -392,6 +394,20 @@ export class MlClient {
     const oid = await storeArtifactFile(this.store.git, localPath, path);
     const mode = st.mode & 0o111 ? '100755' : '100644';
     this.store.append(validateRunId(runId), [{ op: 'a', path, oid, mode }]);
+  }
+
+  /**
+   * Logs `size` bytes from a stream (an HTTP upload, say) as the artifact file `artifactFile`, streamed
+   * straight into a git blob — never held in memory, no temporary copy. A stream that ends with another
+   * number of bytes is refused (`SIZE_MISMATCH`) and nothing is logged.
+   */
+  async logArtifactStream(runId: string, source: Readable, size: number, artifactFile: string): Promise<void> {
+    validateRunId(runId);
+    const path = cleanArtifactPath(artifactFile, 'artifact_file');
+    if (!path) throw new InvalidParameterError('artifact_file must name a file.', { field: 'artifact_file' });
+    if (!Number.isSafeInteger(size) || size < 0) throw new InvalidParameterError(`Invalid size ${size}: a number of bytes.`, { field: 'size' });
+    const oid = await streamBlobFromStream(this.store.git.objects, source, size);
+    this.store.append(runId, [{ op: 'a', path, oid, mode: '100644' }]);
   }
 
   /** Logs every file of a directory (recursively) under `artifactPath`. */

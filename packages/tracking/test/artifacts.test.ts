@@ -124,3 +124,20 @@ describe('artifacts', () => {
     fsckStrict(repo);
   }, 60_000);
 });
+
+describe('artifacts from streams', () => {
+  it('logArtifactStream stores an upload of known length at its path, listed with its size and read back by git', async () => {
+    const { Readable } = await import('node:stream');
+    const repo = makeRepo();
+    const c = openClient(repo);
+    const run = c.createRun('0', { recordSource: false }).info.run_id;
+    const data = randomBytes(3 << 20);
+    await c.logArtifactStream(run, Readable.from([data.subarray(0, 7), data.subarray(7)]), data.length, 'model/weights.bin');
+    expect(c.listArtifacts(run, 'model')).toEqual([{ path: 'model/weights.bin', is_dir: false, file_size: data.length }]);
+    await expect(c.logArtifactStream(run, Readable.from([]), 0, '../x')).rejects.toMatchObject({ code: 'INVALID_PARAMETER_VALUE' });
+    await expect(c.logArtifactStream(run, Readable.from([data]), data.length + 1, 'short.bin')).rejects.toMatchObject({ code: 'SIZE_MISMATCH' });
+    c.flush();
+    expect(gitBuf(repo, ['show', `refs/ml/runs/0/${run}:artifacts/model/weights.bin`]).equals(data)).toBe(true);
+    expect(c.listArtifacts(run).map((a) => a.path)).toEqual(['model']);
+  });
+});

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { mkdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Transform } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createDeflate, createInflate } from 'node:zlib';
 import { GitMlError } from '../errors.js';
@@ -19,6 +19,22 @@ let counter = 0;
  */
 export async function streamBlobFromFile(objects: ObjectStore, file: string): Promise<string> {
   const { size } = await stat(file);
+  try {
+    return await streamBlobFromStream(objects, createReadStream(file), size);
+  } catch (err) {
+    if (err instanceof GitMlError && err.code === 'SIZE_MISMATCH') {
+      throw new GitMlError('FILE_CHANGED', `${file} changed size while it was being stored (${size} → ${(err.data as { received: number }).received} bytes). Log it again once it is complete.`, { file });
+    }
+    throw err;
+  }
+}
+
+/**
+ * Stores `size` bytes read from a stream (an HTTP upload, say) as a blob, hashed and deflated on the
+ * way into a temporary object file, so it is never held in memory. A stream that ends with another
+ * number of bytes is refused (`SIZE_MISMATCH`) and nothing is stored.
+ */
+export async function streamBlobFromStream(objects: ObjectStore, source: Readable, size: number): Promise<string> {
   // written outside objects/ (git gc --prune=now deletes tmp_* files there), then renamed in
   const tmp = join(gitMlTmpDir(objects.dir), `obj_stream_${process.pid}_${++counter}`);
   const hash = createHash('sha1');
@@ -28,6 +44,7 @@ export async function streamBlobFromFile(objects: ObjectStore, file: string): Pr
   const tap = new Transform({
     transform(chunk: Buffer, _enc, done) {
       seen += chunk.length;
+      if (seen > size) return done(sizeMismatch(size, seen));
       hash.update(chunk);
       done(null, chunk);
     },
@@ -36,10 +53,8 @@ export async function streamBlobFromFile(objects: ObjectStore, file: string): Pr
   deflate.write(header);
   await mkdir(objects.dir, { recursive: true });
   try {
-    await pipeline(createReadStream(file), tap, deflate, createWriteStream(tmp, { mode: 0o444 }));
-    if (seen !== size) {
-      throw new GitMlError('FILE_CHANGED', `${file} changed size while it was being stored (${size} → ${seen} bytes). Log it again once it is complete.`, { file });
-    }
+    await pipeline(source, tap, deflate, createWriteStream(tmp, { mode: 0o444 }));
+    if (seen !== size) throw sizeMismatch(size, seen);
     const oid = hash.digest('hex');
     const dest = loosePath(objects.dir, oid);
     if (existsSync(dest)) await unlink(tmp);
@@ -60,6 +75,10 @@ export async function streamBlobFromFile(objects: ObjectStore, file: string): Pr
     await unlink(tmp).catch(() => undefined);
     throw err;
   }
+}
+
+function sizeMismatch(expected: number, received: number): GitMlError {
+  return new GitMlError('SIZE_MISMATCH', `Expected ${expected} bytes but the stream ${received > expected ? 'went on past them' : `ended after ${received}`}; nothing was stored.`, { expected, received });
 }
 
 /** Hashes what passes through as a blob of `size` bytes and fails at the end unless it is `oid`. */

@@ -2,7 +2,7 @@ import { createReadStream, createWriteStream, existsSync, readdirSync, statSync 
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, posix } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { parseProxiedPath, safeRelativePath } from '../artifact-locations.js';
@@ -53,15 +53,56 @@ async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   }
 }
 
-/** Streams an upload to a temporary file, then into the run (never held in memory). */
-async function storeUpload(ctx: ServerContext, runId: string, path: string, body: Readable): Promise<void> {
+/**
+ * Stores an upload in the run without holding it in memory: with a Content-Length it streams straight
+ * into a git blob; a chunked upload (no length known up front) is spooled to a temporary file first.
+ */
+async function storeUpload(ctx: ServerContext, runId: string, path: string, body: Readable, contentLength: string | undefined): Promise<void> {
   if (!path) throw invalidParameter('An upload needs a file path inside the run, e.g. <experiment>/<run>/artifacts/model/MLmodel.');
+  const length = contentLength !== undefined && /^\d+$/.test(contentLength) ? Number(contentLength) : null;
+  if (length !== null) {
+    try {
+      await ctx.client.logArtifactStream(runId, body, length, path);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SIZE_MISMATCH') throw invalidParameter(`The upload of '${path}' did not match its Content-Length: ${(err as Error).message}`);
+      throw err;
+    }
+    return;
+  }
   await withTempDir(async (dir) => {
     const file = join(dir, basename(path));
     await pipeline(body, createWriteStream(file));
     const parent = posix.dirname(path);
     await ctx.client.logArtifact(runId, file, parent === '.' ? undefined : parent);
   });
+}
+
+/**
+ * Passes a stream through, failing it once more than `limit` bytes went by (a chunked upload has no
+ * length to check first). The rest of the request is read and dropped (up to 4× the limit), so a
+ * client that sends its whole body before reading still gets the 400.
+ */
+function limited(source: Readable, limit: number): Readable {
+  let seen = 0;
+  const guard = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      seen += chunk.length;
+      if (seen <= limit) return done(null, chunk);
+      // discard the rest (up to a bound) so a client that sends its whole body before reading gets the answer
+      source.unpipe(guard);
+      source.on('data', (c: Buffer) => {
+        seen += c.length;
+        if (seen > 4 * limit) source.destroy();
+      });
+      source.resume();
+      done(invalidParameter('Artifact size is too large. Max size is 10MB.'));
+    },
+  });
+  source.on('error', (err) => guard.destroy(err));
+  source.on('close', () => {
+    if (!source.readableEnded) guard.destroy(new Error('The upload was aborted.'));
+  });
+  return source.pipe(guard);
 }
 
 /** Sends one artifact file, streamed from a temporary copy that is removed once sent. */
@@ -157,7 +198,7 @@ export function artifactProxyRoutes(app: FastifyInstance, ctx: ServerContext, ha
           const { runId, path } = parseProxiedPath(proxiedSegments(req.url));
           const run = findRun(ctx, runId);
           if (run.info.lifecycle_stage !== 'active') throw invalidParameter(`The run ${runId} must be in the 'active' state to log artifacts. Current state is ${run.info.lifecycle_stage}.`);
-          await storeUpload(ctx, runId, path, req.body as Readable);
+          await storeUpload(ctx, runId, path, req.body as Readable, req.headers['content-length']);
           return {};
         }, reply),
       );
@@ -185,7 +226,7 @@ export function artifactProxyRoutes(app: FastifyInstance, ctx: ServerContext, ha
         if (!length && !req.headers['transfer-encoding']) throw invalidParameter('Request must specify data.');
         const run = findRun(ctx, runId);
         if (run.info.lifecycle_stage !== 'active') throw invalidParameter(`The run ${runId} must be in the 'active' state to log artifacts.`);
-        await storeUpload(ctx, runId, clean, req.body as Readable);
+        await storeUpload(ctx, runId, clean, limited(req.body as Readable, UI_UPLOAD_LIMIT), req.headers['content-length']);
         return {};
       }, reply),
     );
