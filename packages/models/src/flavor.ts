@@ -1,3 +1,4 @@
+import type { Signature } from './signature.js';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,6 +18,12 @@ export interface Predictor {
   classes?: number[];
   /** frees native resources (ONNX sessions), if any */
   close?(): void | Promise<void>;
+  /**
+   * The model's own description of its input, used when MLmodel has no signature (MLflow's default
+   * for `mlflow.onnx.log_model`): ONNX gives its single graph input's name, type and shape, so rows
+   * without column names feed it as one tensor, as MLflow does.
+   */
+  inputSignature?: Signature;
 }
 
 export interface SaveContext {

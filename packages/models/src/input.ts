@@ -127,7 +127,13 @@ export class InputSchema {
     }
     const data = (value as unknown[]).flat(Infinity) as unknown[];
     const expected = data.length === shape.reduce((a, b) => a * b, 1);
-    if (!expected || data.some((x) => typeof x !== 'number')) throw new BadInputError(`tensor '${previewName(name)}' must be a rectangular array of numbers.`, { input: previewName(name) });
+    if (!expected) throw new BadInputError(`tensor '${previewName(name)}' must be a rectangular array of numbers; its rows have different lengths.`, { input: previewName(name) });
+    const bad = data.findIndex((x) => typeof x !== 'number');
+    if (bad >= 0) {
+      // name the cell: row and column of a matrix, else the flat position
+      const where = shape.length === 2 ? `row ${Math.floor(bad / shape[1])}, column '${bad % shape[1]}'` : `value ${bad}`;
+      throw new BadInputError(`tensor '${previewName(name)}', ${where}: expected a number, got ${previewValue(data[bad])}.`, { input: previewName(name), index: bad });
+    }
     const spec = this.tensors.find((t) => (t.name ?? 'input') === name) ?? (this.tensors.length === 1 ? this.tensors[0] : undefined);
     const want = spec?.['tensor-spec'].shape;
     if (want && (want.length !== shape.length || want.some((d, i) => d !== -1 && d !== shape[i]))) {

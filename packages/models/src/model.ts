@@ -36,11 +36,15 @@ export class LoadedModel {
     readonly flavor: string,
     private readonly predictor: Predictor,
   ) {
-    this.schema = new InputSchema(readSignature(mlmodel));
+    this.declared = readSignature(mlmodel);
+    this.schema = new InputSchema(this.declared ?? predictor.inputSignature ?? null);
   }
 
+  private readonly declared: Signature | null;
+
+  /** The signature MLmodel declares (null when it has none, even where the flavor describes its input). */
   get signature(): Signature | null {
-    return this.schema.signature;
+    return this.declared;
   }
 
   /** Predicts for rows of objects, `{ column: values }`, `{ columns, data }`, a number matrix, or tensors. */

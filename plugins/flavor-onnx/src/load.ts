@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve, isAbsolute } from 'node:path';
-import { ModelFormatError, type LoadContext, type ModelInput, type Prediction, type Predictor } from '@git-ml/models';
+import { ModelFormatError, type LoadContext, type ModelInput, type Prediction, type Predictor, type Signature } from '@git-ml/models';
 import type { InferenceSession } from 'onnxruntime-node';
 import { InputPlan } from './_inputs.js';
 import { readOnnxGraph, withExtraOutputs, type OnnxGraphInfo } from './_onnx-graph.js';
@@ -14,6 +14,17 @@ export class OnnxPredictor implements Predictor {
     private readonly inputs: InputPlan,
     private readonly plan: OutputPlan,
   ) {}
+
+  /**
+   * A single-input graph describes its input as a tensor (name, element type, shape with -1 for a
+   * free dimension): without a signature in MLmodel, rows and `inputs`/`instances` then feed that
+   * tensor, as MLflow's pyfunc does. Graphs with several inputs take one column per input instead.
+   */
+  get inputSignature(): Signature | undefined {
+    if (this.inputs.inputs.length !== 1) return undefined;
+    const input = this.inputs.inputs[0];
+    return { inputs: [{ type: 'tensor', name: input.name, 'tensor-spec': { dtype: input.type, shape: input.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : -1)) } }] };
+  }
 
   /** Graph outputs that cannot be returned (non-tensor values other than ZipMaps). */
   get droppedOutputs(): readonly string[] {

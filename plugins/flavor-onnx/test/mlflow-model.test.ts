@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadModel, readMLmodel, saveModel, type LoadedModel } from '@git-ml/models';
+import { loadModel, parseCsvPayload, parseJsonPayload, readMLmodel, saveModel, type LoadedModel } from '@git-ml/models';
 import { flavor } from '@git-ml/flavor-onnx';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -24,6 +24,16 @@ async function load(dir: string): Promise<LoadedModel> {
 }
 
 type Outputs = { label: number[]; probabilities: number[][] };
+
+/** The error a call throws or rejects with (input checks may throw before any promise exists). */
+async function failure(fn: () => unknown): Promise<unknown> {
+  try {
+    await fn();
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected the call to fail');
+}
 
 describe('a model saved by MLflow 2.12 (mlflow.onnx, sklearn LogisticRegression)', () => {
   test('loads through loadModel with only the onnx and python_function flavors in MLmodel', async () => {
@@ -71,14 +81,14 @@ describe('a model saved by MLflow 2.12 (mlflow.onnx, sklearn LogisticRegression)
 
   test('rejects rows of the wrong width, naming the input and the shape it takes', async () => {
     const model = await load(fixture);
-    await expect(model.predict([[1, 2, 3]])).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/'X' takes shape \[\?, 20\].*got \[1, 3\]/) });
+    expect(await failure(() => model.predict([[1, 2, 3]]))).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/tensor 'X' has shape \[1, 3\]; the signature says \[-1, 20\]/) });
   });
 
   test('rejects a non-numeric cell, naming its row and column', async () => {
     const model = await load(fixture);
     const row: unknown[] = [...expected.inputs[0]];
     row[4] = 'oops';
-    await expect(model.predict([expected.inputs[1], row])).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/row 1, column '4'/) });
+    expect(await failure(() => model.predict([expected.inputs[1], row]))).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/row 1, column '4': expected a number, got "oops"/) });
   });
 
   test('ignores MLflow providers that are not available here (CUDA) and runs on the CPU', async () => {
@@ -150,3 +160,30 @@ describe('broken model directories', () => {
     expect(((await model.predict(expected.inputs)) as Outputs).label).toEqual(expected.label);
   });
 });
+
+describe('MLflow\'s signature-less ONNX model (the default of mlflow.onnx.log_model) takes every payload form as MLflow does', () => {
+  test('inputs, instances, named tensors, dataframe_split without columns, dataframe_records and CSV all feed the single graph input', async () => {
+    const model = await load(fixture);
+    expect(model.signature).toBeNull(); // MLmodel declares none; the graph describes its input X: float32 [?, 20]
+    const rows = expected.inputs;
+    const header = rows[0].map((_, j) => `f${j}`);
+    const bodies: unknown[] = [
+      { inputs: rows },
+      { instances: rows },
+      { inputs: { X: rows } },
+      { dataframe_split: { data: rows } },
+      { dataframe_split: { columns: header, data: rows } },
+      { dataframe_records: rows.map((r) => Object.fromEntries(r.map((v, j) => [header[j], v]))) },
+    ];
+    for (const body of bodies) {
+      const { input } = parseJsonPayload(body, model.schema);
+      const out = (await model.predictInput(input)) as Outputs;
+      expect(out.label, JSON.stringify(body).slice(0, 60)).toEqual(expected.label);
+    }
+    const csv = `${header.join(',')}\n${rows.map((r) => r.join(',')).join('\n')}\n`;
+    expect(((await model.predictInput(parseCsvPayload(csv, model.schema))) as Outputs).label).toEqual(expected.label);
+    // a tensor of the wrong width names the input and the shape the graph takes
+    expect(() => parseJsonPayload({ inputs: { X: rows.map((r) => r.slice(1)) } }, model.schema)).toThrow(/tensor 'X' has shape \[20, 19\]; the signature says \[-1, 20\]/);
+  });
+});
+
