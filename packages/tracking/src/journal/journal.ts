@@ -46,8 +46,9 @@ export class JournalWriter {
    * Appends lines with `write(2)`; durable against a process kill once this returns. All or nothing:
    * if the write fails part way (a full disk), the file is cut back to where it was and the call
    * throws, so a torn batch is never half-applied and later lines are never glued onto it.
+   * Returns the byte offset at which `text` begins in the file.
    */
-  append(text: string): void {
+  append(text: string): number {
     if (this.fd < 0) {
       const writer = `${this.cloneId ? `${this.cloneId}-` : ''}${this.proc.pid}-${randomBytes(6).toString('hex')}`;
       const path = join(journalRoot(this.mlDir), `${writer}.jsonl`);
@@ -79,7 +80,9 @@ export class JournalWriter {
       }
       throw journalWriteError(this.path, err);
     }
+    const start = this.size;
     this.size += buf.length;
+    return start;
   }
 
   /** Closes the file but keeps it, for lines that could not be folded (recovered later). */
@@ -266,7 +269,20 @@ interface CachedJournal {
  */
 export class JournalCache {
   private files = new Map<string, CachedJournal>();
+  /** lines this process wrote, by file and byte offset: taken as they are instead of parsed again */
+  private known = new Map<string, Map<number, JournalLine>>();
   constructor(private mlDir: string) {}
+
+  /** Records lines this process just wrote at `start` (one per entry, `lines[i]` its text) so reading them back costs no parse. */
+  wrote(path: string, start: number, lines: { text: string; line: JournalLine }[]): void {
+    let m = this.known.get(path);
+    if (!m) this.known.set(path, (m = new Map()));
+    let at = start;
+    for (const l of lines) {
+      m.set(at, l.line);
+      at += Buffer.byteLength(l.text);
+    }
+  }
 
   /** Every journal file as it is now. */
   readAll(): JournalRead[] {
@@ -278,6 +294,7 @@ export class JournalCache {
       if (r) out.push(r);
     }
     for (const p of this.files.keys()) if (!seen.has(p)) this.files.delete(p);
+    for (const p of this.known.keys()) if (!seen.has(p)) this.known.delete(p);
     return out;
   }
 
@@ -317,7 +334,7 @@ export class JournalCache {
           if (n === 0) break;
           got += n;
         }
-        parseInto(r, buf.subarray(0, got));
+        parseInto(r, buf.subarray(0, got), this.known.get(path));
       }
       // a fresh snapshot object: `end` fixed now, arrays shared (only ever appended to)
       return { ...r };
@@ -327,7 +344,7 @@ export class JournalCache {
   }
 }
 
-function parseInto(r: JournalRead, buf: Buffer): void {
+function parseInto(r: JournalRead, buf: Buffer, known?: Map<number, JournalLine>): void {
   let start = 0;
   const base = r.end;
   if (base === 0 && r.header === null) {
@@ -355,6 +372,13 @@ function parseInto(r: JournalRead, buf: Buffer): void {
       // the usual form, `{"r":"<32 hex>",…`: grouped by run now, parsed when that run is read
       if (nl - start > 40 && buf.toString('latin1', start, start + 6) === RUN_PREFIX && buf[start + 38] === 0x22) {
         const runId = buf.toString('latin1', start + 6, start + 38);
+        const pre = known?.get(base + start);
+        if (pre && pre.r === runId) {
+          known!.delete(base + start);
+          r.byRun.addParsed({ line: pre, start: base + start });
+          start = nl + 1;
+          continue;
+        }
         if (/^[0-9a-f]{32}$/.test(runId)) {
           r.byRun.add(runId, base + start, buf.toString('utf8', start, nl));
           start = nl + 1;

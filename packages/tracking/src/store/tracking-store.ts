@@ -1,7 +1,7 @@
 import { GitStore } from '@git-ml/gitstore';
 import { thisProcess } from '@git-ml/gitstore';
 import { NotFoundError } from '../errors.js';
-import { JournalCache, JournalWriter, type JournalRead } from '../journal/journal.js';
+import { JournalCache, JournalWriter, type JournalLine, type JournalRead } from '../journal/journal.js';
 import { ExperimentStore } from './experiments.js';
 import { createFresh, foldBatch, TERMINAL, type FoldContext } from './fold.js';
 import { gitIdentity } from './identity.js';
@@ -140,21 +140,25 @@ export class TrackingStore {
   /** Appends already-validated entries in one write (all or nothing); durable once this returns. */
   append(runId: string, entries: Entry[]): void {
     const own = this.writable(runId);
-    let text = '';
+    const lines: { text: string; line: JournalLine }[] = [];
     let ends = false;
     for (const e of entries) {
-      text += `${JSON.stringify({ r: runId, ...e })}\n`;
+      const line = { r: runId, ...e } as JournalLine;
+      lines.push({ text: `${JSON.stringify(line)}\n`, line });
       if (e.op === 'u' && e.status !== undefined && TERMINAL.has(e.status)) ends = true;
     }
-    this.journal.append(text);
+    const text = lines.map((l) => l.text).join('');
+    const start = this.journal.append(text);
+    this.journals.wrote(this.journal.path, start, lines);
     for (const e of entries) applyToView(own.state, e);
     this.markDirty(runId, text.length, ends);
   }
 
-  /** The hot path of `logMetric`: a pre-serialized line, no re-parse. */
+  /** The hot path of `logMetric`: a pre-serialized line, no re-parse (the fold takes `apply` as it is). */
   appendRaw(runId: string, line: string, apply: Entry): void {
     const own = this.writable(runId);
-    this.journal.append(line);
+    const start = this.journal.append(line);
+    this.journals.wrote(this.journal.path, start, [{ text: line, line: { r: runId, ...apply } as JournalLine }]);
     applyToView(own.state, apply);
     this.markDirty(runId, line.length, false);
   }
