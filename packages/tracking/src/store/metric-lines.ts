@@ -29,6 +29,23 @@ export function formatMetricLine(p: { value: number; timestamp: number; step: nu
   return `${p.timestamp} ${formatMetricValue(p.value)} ${p.step}\n`;
 }
 
+/** A whole number written in decimal starting at `i` (optional '-'), or NaN; `end` is where it stops. */
+function readInt(text: string, i: number, stop: number): { n: number; end: number } {
+  let j = i;
+  const neg = text.charCodeAt(j) === 45;
+  if (neg) j++;
+  let n = 0;
+  let c = 0;
+  const from = j;
+  while (j < stop && (c = text.charCodeAt(j)) >= 48 && c <= 57) {
+    n = n * 10 + (c - 48);
+    j++;
+  }
+  // 16+ digits may not be exact by this sum: let Number() read those (and anything unusual)
+  if (j === from || j - from > 15 || (j < stop && c !== 32)) return { n: Number.NaN, end: j };
+  return { n: neg ? -n : n, end: j };
+}
+
 export function parseMetricLines(key: string, text: string): Metric[] {
   const out: Metric[] = [];
   const n = text.length;
@@ -41,12 +58,18 @@ export function parseMetricLines(key: string, text: string): Metric[] {
       if (a <= i || a >= nl) throw new Error(`bad metric line ${JSON.stringify(text.slice(i, nl))}`);
       let b = text.indexOf(' ', a + 1);
       if (b >= nl) b = -1;
-      const timestamp = Number(text.slice(i, a));
+      // integers (timestamp, step) are read from the characters; only the value goes through Number()
+      let timestamp = readInt(text, i, a).n;
+      if (Number.isNaN(timestamp)) timestamp = Number(text.slice(i, a));
       const raw = text.slice(a + 1, b < 0 ? nl : b);
       let value = Number(raw);
       // Number() reads every finite value; only nan/inf spellings take the slow path
       if (Number.isNaN(value) || raw === '') value = parseMetricValue(raw);
-      const step = b < 0 ? 0 : Number(text.slice(b + 1, nl));
+      let step = 0;
+      if (b >= 0) {
+        step = readInt(text, b + 1, nl).n;
+        if (Number.isNaN(step)) step = Number(text.slice(b + 1, nl));
+      }
       if (!Number.isFinite(timestamp) || !Number.isFinite(step) || (Number.isNaN(value) && raw.toLowerCase() !== 'nan')) {
         throw new Error(`bad metric line ${JSON.stringify(text.slice(i, nl))}`);
       }
