@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { MlClient } from '@git-ml/tracking';
+import { runBatch } from './run-batch.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -295,14 +296,7 @@ async function child() {
       let done = 0;
       for (let i = 0; i < task.runs && performance.now() - t0 < task.budgetMs; i++, done++) {
         const id = c.createRun(task.exp, { runName: `run-${process.pid}-${i}` }).info.run_id;
-        c.logBatch(id, {
-          metrics: [
-            { key: 'acc', value: (i % 100) / 100, step: 0 },
-            { key: 'f1', value: ((i * 7) % 100) / 100, step: 0 },
-            { key: 'loss', value: 1 - (i % 100) / 100, step: 0 },
-          ],
-          params: { model: String(i % 10), lr: '0.01', depth: String(i % 5), seed: String(i), batch: '32' },
-        });
+        c.logBatch(id, runBatch(i));
         c.setTerminated(id);
         if (task.yielding) await new Promise(setImmediate);
       }

@@ -17,6 +17,7 @@ import { serveBench } from './serve.mjs';
 import { trackingServerBench } from './server.mjs';
 import { flavorCases } from './flavors.mjs';
 import { onnxOverheadBench } from '../plugins/flavor-onnx/bench.mjs';
+import { runBatch } from './run-batch.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -60,14 +61,7 @@ function createRuns(repo, n) {
   for (let i = 0; i < n; i++) {
     const r = c.createRun(exp, { runName: `run-${i}` });
     const id = r.info.run_id;
-    c.logBatch(id, {
-      metrics: [
-        { key: 'acc', value: (i % 100) / 100, step: 0 },
-        { key: 'f1', value: ((i * 7) % 100) / 100, step: 0 },
-        { key: 'loss', value: 1 - (i % 100) / 100, step: 0 },
-      ],
-      params: { model: String(i % 10), lr: '0.01', depth: String(i % 5), seed: String(i), batch: '32' },
-    });
+    c.logBatch(id, runBatch(i));
     c.setTerminated(id);
   }
   c.flush();

@@ -6,16 +6,7 @@ import type { Entry, RunInfoRecord, RunState } from './store/run-state.js';
  * histories — for `MlClient.importRun` (used by `git-ml import`, see docs/migrate.md).
  */
 export interface RunImportRecord {
-  info: {
-    run_id: string;
-    run_name: string;
-    experiment_id: string;
-    user_id: string;
-    status: RunStatus;
-    start_time: number;
-    end_time: number | null;
-    lifecycle_stage: LifecycleStage;
-  };
+  info: RunInfoRecord;
   params: Record<string, string>;
   /** every tag, system tags (`mlflow.*`) included, exactly as the source had them */
   tags: Record<string, string>;
