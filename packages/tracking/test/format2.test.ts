@@ -130,6 +130,23 @@ describe('run format 2', () => {
   });
 });
 
+describe('big folds', () => {
+  it('one fold of 10 000 new runs (about 140 000 objects) lands in one pack with every ref', () => {
+    const repo = makeRepo();
+    const c = openClient(repo);
+    const exp = c.createExperiment('many');
+    for (let i = 0; i < 10_000; i++) {
+      const id = c.createRun(exp, { runName: `r${i}`, recordSource: false }).info.run_id;
+      c.logBatch(id, { metrics: [{ key: 'a', value: i }, { key: 'b', value: 1 }, { key: 'c', value: 2 }], params: { i: String(i) } });
+      c.setTerminated(id);
+    }
+    c.flush();
+    expect(git(repo, 'for-each-ref', '--format=%(refname)', `refs/ml/runs/${exp}/`).split('\n').filter(Boolean)).toHaveLength(10_000);
+    expect(looseCount(repo)).toBeLessThan(10);
+    expect(c.searchRuns(exp, 'metrics.a >= 9990', { maxResults: 100 }).runs).toHaveLength(10);
+  }, 120_000);
+});
+
 describe('format 1 records', () => {
   it('are read as they are, converted by the next fold, and `migrate` converts the rest once', () => {
     const repo = makeRepo();

@@ -146,7 +146,7 @@ export function writeSeries(sink: ObjectSink, m: MetricSeries): string {
     size += last.size;
     chunks.pop();
   }
-  chunks.push(...splitChunks(text, seq));
+  for (const c of splitChunks(text, seq)) chunks.push(c);
   const entries: TreeEntry[] = chunks.map((c) => ({ mode: '100644', name: chunkName(c.seq), oid: c.text !== undefined ? sink.add('blob', Buffer.from(c.text, 'utf8')) : c.oid! }));
   const oid = sink.add('tree', encodeTree(entries));
   m.committed = { oid, kind: 'tree' };

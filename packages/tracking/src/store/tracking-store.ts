@@ -221,7 +221,7 @@ export class TrackingStore {
       } catch (err) {
         // a ref appeared meanwhile (another process folded one of these runs): fold them one by one
         if ((err as { code?: string }).code !== 'REF_CONFLICT') throw err;
-        rest.push(...fresh);
+        for (const id of fresh) rest.push(id);
       }
     }
     for (let i = 0; i < rest.length; i += FOLD_CHUNK) foldBatch(this.ctx, rest.slice(i, i + FOLD_CHUNK), journals, new Map());
