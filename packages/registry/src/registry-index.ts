@@ -42,10 +42,10 @@ interface SigDoc {
 }
 
 /**
- * The registry's derived index in `.git/ml/index/registry/`: one JSON file per model (record state
- * plus every version's tag message), a summary of all models, and the ref oids they were built from.
- * A query first compares a signature of three stats (the `refs/tags` and `refs/ml/registry`
- * directories and `packed-refs`) with the one saved at the last listing; only when it differs are
+ * The registry's derived index in gitstore's `index/registry` area: one JSON file per model (record
+ * state plus every version's tag message), a summary of all models, and the ref oids they were built
+ * from. A query first compares gitstore's stamp of the version-tag and record ref directories (and
+ * packed refs) with the one saved at the last listing; only when it differs are
  * the refs listed again, and only models whose refs changed are re-read. Delete it and it is rebuilt.
  */
 export class RegistryIndex {
@@ -60,14 +60,8 @@ export class RegistryIndex {
   }
 
   private currentSignature(): { sig: string; newest: number } {
-    let newest = 0;
-    const parts = [join(this.git.location.commonDir, 'packed-refs'), join(this.git.location.commonDir, TAGS_PREFIX), join(this.git.location.commonDir, RECORDS_PREFIX)].map((p) => {
-      const st = statSync(p, { throwIfNoEntry: false, bigint: true });
-      if (!st) return '-';
-      newest = Math.max(newest, Number(st.mtimeMs));
-      return `${st.ino}:${st.mtimeNs}:${st.size}`;
-    });
-    return { sig: parts.join('|'), newest };
+    const { stamp, newest } = this.git.refDirsStamp([TAGS_PREFIX, RECORDS_PREFIX]);
+    return { sig: stamp, newest };
   }
 
   /** Brings the index up to date when refs changed; returns the current signature. */

@@ -1,5 +1,4 @@
-import { statSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { basename, relative } from 'node:path';
 import type { GitStore, OmittedFile, SourceSnapshot } from '@git-ml/gitstore';
 import type { RunSource } from './store/run-state.js';
 import { LIMITS } from './validate.js';
@@ -70,8 +69,7 @@ export class SourceContext {
     const now = Date.now();
     // a commit, checkout or `git add` in that second changes HEAD or the index: snapshot again
     const head = this.git.head();
-    const index = statSync(join(this.git.gitDir, 'index'), { throwIfNoEntry: false });
-    const key = `${head.branch}|${head.commit}|${index?.mtimeMs ?? '-'}|${index?.size ?? '-'}`;
+    const key = `${head.branch}|${head.commit}|${this.git.indexStamp()}`;
     if (this.cached && this.cached.key === key && now - this.cached.at < 1000) return { ...this.cached.captured, fresh: false };
     const snap = this.git.snapshotSource();
     const captured = { source: { commit: snap.commit, head: snap.head, dirty: snap.dirty, branch: head.branch }, snapshot: snap, fresh: true };

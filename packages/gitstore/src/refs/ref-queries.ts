@@ -56,3 +56,19 @@ export function refsChangeStamp(commonDir: string, prefix: string): ChangeStamp 
   }
   return { stamp: parts.join('|'), racy };
 }
+
+/**
+ * A stamp of `packed-refs` and the given ref directories themselves (not their children): changes
+ * when a ref directly in one of them is added or removed, or refs are packed. `newest` is the latest
+ * mtime seen, for callers that distrust changes within one timestamp tick.
+ */
+export function refDirsStamp(commonDir: string, prefixes: string[]): { stamp: string; newest: number } {
+  let newest = 0;
+  const parts = [join(commonDir, 'packed-refs'), ...prefixes.map((p) => join(commonDir, p))].map((p) => {
+    const st = statSync(p, { throwIfNoEntry: false, bigint: true });
+    if (!st) return '-';
+    newest = Math.max(newest, Number(st.mtimeMs));
+    return `${st.ino}:${st.mtimeNs}:${st.size}`;
+  });
+  return { stamp: parts.join('|'), newest };
+}

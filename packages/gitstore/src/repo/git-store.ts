@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { LfsStore } from '../lfs/lfs-store.js';
 import { ObjectStore } from '../objects/object-store.js';
@@ -7,7 +7,7 @@ import { RefStore } from '../refs/ref-store.js';
 import { findRepository, type RepositoryLocation } from './find-repository.js';
 import { readHead, type Head } from './head.js';
 import { readGitConfig, type GitConfig } from './config.js';
-import { findRefOneLevelDown, refsChangeStamp, type ChangeStamp } from '../refs/ref-queries.js';
+import { findRefOneLevelDown, refDirsStamp, refsChangeStamp, type ChangeStamp } from '../refs/ref-queries.js';
 import { snapshotWorkTree, type SourceSnapshot } from './snapshot.js';
 import { resolveSnapshotSettings } from './snapshot-settings.js';
 
@@ -56,14 +56,30 @@ export class GitStore {
    * indexes, caches. Never committed or pushed.
    */
   area(name: string): string {
-    const dir = join(this.mlDir, name);
+    const dir = this.areaPath(name);
     mkdirSync(dir, { recursive: true });
     return dir;
+  }
+
+  /** Where the named `.git/ml/` area is, without creating it (for areas made only when needed). */
+  areaPath(name: string): string {
+    return join(this.mlDir, name);
   }
 
   /** The ref `<prefix><any>/<name>` (e.g. a run id under any experiment), loose or packed, or null. */
   findRefOneLevelDown(prefix: string, name: string): string | null {
     return findRefOneLevelDown(this.location.commonDir, prefix, name);
+  }
+
+  /** A stamp of packed-refs and the ref directories named (one level): keys the registry's index. */
+  refDirsStamp(prefixes: string[]): { stamp: string; newest: number } {
+    return refDirsStamp(this.location.commonDir, prefixes);
+  }
+
+  /** A stamp of this work tree's index file (mtime and size), which `git add` and checkouts change; '-' when there is none. */
+  indexStamp(): string {
+    const st = statSync(join(this.location.gitDir, 'index'), { throwIfNoEntry: false });
+    return st ? `${st.mtimeMs}|${st.size}` : '-';
   }
 
   /** A stamp that changes whenever refs under `prefix` may have changed: keys derived caches. */

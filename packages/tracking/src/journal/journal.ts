@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { JournalWriteError } from '../errors.js';
 import { randomBytes } from 'node:crypto';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Entry } from '../store/run-state.js';
 import type { ProcessIdentity } from '@git-ml/gitstore';
 
@@ -15,12 +15,9 @@ export interface JournalHeader {
 /** A journal line: an entry for run `r`. `own` on a create (or an `own` entry) ties the run to the writer's life. */
 export type JournalLine = Entry & { r: string; own?: boolean };
 
-export function journalRoot(mlDir: string): string {
-  return join(mlDir, 'journal');
-}
 
 /**
- * One process's append-only log of changes: `.git/ml/journal/<writer>.jsonl`, one JSON line per
+ * One process's append-only log of changes: `<writer>.jsonl` in the journal area, one JSON line per
  * change, each naming its run. A logging call returns after its line is written to the file, so
  * the value survives the process being killed; folding turns lines into commits on run refs.
  */
@@ -33,7 +30,8 @@ export class JournalWriter {
 
   /** `cloneId` prefixes the writer's name, so other clones can tell this clone's writers from theirs */
   constructor(
-    private mlDir: string,
+    /** the journal directory (gitstore's `journal` area) */
+    private dir: string,
     private proc: ProcessIdentity,
     private cloneId = '',
   ) {}
@@ -51,8 +49,8 @@ export class JournalWriter {
   append(text: string): number {
     if (this.fd < 0) {
       const writer = `${this.cloneId ? `${this.cloneId}-` : ''}${this.proc.pid}-${randomBytes(6).toString('hex')}`;
-      const path = join(journalRoot(this.mlDir), `${writer}.jsonl`);
-      mkdirSync(journalRoot(this.mlDir), { recursive: true });
+      const path = join(this.dir, `${writer}.jsonl`);
+      mkdirSync(this.dir, { recursive: true });
       const fd = openSync(path, 'wx');
       const header: JournalHeader = { op: 'hdr', writer, proc: this.proc };
       try {
@@ -271,7 +269,8 @@ export class JournalCache {
   private files = new Map<string, CachedJournal>();
   /** lines this process wrote, by file and byte offset: taken as they are instead of parsed again */
   private known = new Map<string, Map<number, JournalLine>>();
-  constructor(private mlDir: string) {}
+  /** `dir`: the journal directory (gitstore's `journal` area) */
+  constructor(private dir: string) {}
 
   /** Records lines this process just wrote at `start` (one per entry, `lines[i]` its text) so reading them back costs no parse. */
   wrote(path: string, start: number, lines: { text: string; line: JournalLine }[]): void {
@@ -288,7 +287,7 @@ export class JournalCache {
   readAll(): JournalRead[] {
     const out: JournalRead[] = [];
     const seen = new Set<string>();
-    for (const path of listJournals(this.mlDir)) {
+    for (const path of listJournals(this.dir)) {
       seen.add(path);
       const r = this.readOne(path);
       if (r) out.push(r);
@@ -404,22 +403,22 @@ function parseInto(r: JournalRead, buf: Buffer, known?: Map<number, JournalLine>
 
 /** Reads one journal file from the start. */
 export function readJournal(path: string): JournalRead | null {
-  return new JournalCache(join(path, '..', '..')).readOne(path);
+  return new JournalCache(dirname(path)).readOne(path);
 }
 
 /** Every journal file, by path. */
-export function listJournals(mlDir: string): string[] {
+export function listJournals(dir: string): string[] {
   try {
-    return readdirSync(journalRoot(mlDir))
+    return readdirSync(dir)
       .filter((f) => f.endsWith('.jsonl'))
       .sort()
-      .map((f) => join(journalRoot(mlDir), f));
+      .map((f) => join(dir, f));
   } catch {
     return [];
   }
 }
 
 /** Reads all journals once, from the start (no cache). */
-export function readAllJournals(mlDir: string): JournalRead[] {
-  return new JournalCache(mlDir).readAll();
+export function readAllJournals(dir: string): JournalRead[] {
+  return new JournalCache(dir).readAll();
 }

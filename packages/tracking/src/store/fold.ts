@@ -108,7 +108,7 @@ export function foldBatch(ctx: FoldContext, runIds: string[], journals: JournalR
 }
 
 /**
- * First fold of many runs created here: their refs are created with one write of `packed-refs`
+ * First fold of many runs created here: their refs are created together in one packed write (gitstore's `createPacked`)
  * rather than a lock file per ref (the expensive part on most file systems).
  */
 export function createFresh(ctx: FoldContext, runs: { runId: string; ref: string }[], journals: JournalRead[]): void {

@@ -7,10 +7,6 @@ import { foldBatch, type FoldContext } from './fold.js';
 /** Refs locked at once while folding a batch; stays well under the usual 1024 open files. */
 export const FOLD_CHUNK = 128;
 
-/** Where journals that cannot be fully folded are moved, so one bad file never stops a repository. */
-export function quarantineDir(mlDir: string): string {
-  return join(mlDir, 'journal-quarantine');
-}
 
 function isDeadWriter(j: JournalRead): boolean {
   return j.header !== null && j.header.proc.pid !== process.pid && !isAlive(j.header.proc);
@@ -39,8 +35,14 @@ function orphanedRuns(dead: JournalRead[]): Map<string, number> {
   return out;
 }
 
-function quarantine(mlDir: string, j: JournalRead, reasons: string[]): void {
-  const dir = quarantineDir(mlDir);
+/** Where journals go: `journal` (read and folded) and `quarantine` (moved aside), gitstore areas. */
+export interface JournalAreas {
+  journal: string;
+  quarantine: string;
+}
+
+function quarantine(areas: JournalAreas, j: JournalRead, reasons: string[]): void {
+  const dir = areas.quarantine;
   mkdirSync(dir, { recursive: true });
   const dest = join(dir, basename(j.path));
   try {
@@ -53,7 +55,7 @@ function quarantine(mlDir: string, j: JournalRead, reasons: string[]): void {
   process.stderr.write(
     `git-ml: warning: the journal ${j.path} of a finished process could not be folded completely (${shown}). ` +
       `Everything else in it was folded; the file was moved to ${dest}. Once the cause is fixed, move it back ` +
-      `into ${join(mlDir, 'journal')} to fold the rest, or delete it to drop those lines.\n`,
+      `into ${areas.journal} to fold the rest, or delete it to drop those lines.\n`,
   );
 }
 
@@ -62,7 +64,7 @@ function quarantine(mlDir: string, j: JournalRead, reasons: string[]): void {
  * that cannot be folded completely (a garbage header, lines that are not entries, a run whose ref
  * is gone) is moved aside with a warning naming it, so every other run stays usable.
  */
-export function recoverJournals(ctx: FoldContext, mlDir: string, journals: JournalRead[]): void {
+export function recoverJournals(ctx: FoldContext, areas: JournalAreas, journals: JournalRead[]): void {
   const dead: JournalRead[] = [];
   for (const j of journals) {
     if (j.header) {
@@ -70,7 +72,7 @@ export function recoverJournals(ctx: FoldContext, mlDir: string, journals: Journ
       continue;
     }
     if (j.bad.length > 0) {
-      quarantine(mlDir, j, j.bad);
+      quarantine(areas, j, j.bad);
       continue;
     }
     // a header never finished: its writer died at once, and nothing else can be in the file
@@ -100,7 +102,7 @@ export function recoverJournals(ctx: FoldContext, mlDir: string, journals: Journ
     // another process is recovering this journal right now; it finishes the job
     if (mine.some((r) => busy.has(r))) continue;
     const reasons = [...j.bad, ...mine.filter((r) => failed.has(r)).map((r) => `run ${r}: ${failed.get(r)}`)];
-    if (reasons.length > 0) quarantine(mlDir, j, reasons);
+    if (reasons.length > 0) quarantine(areas, j, reasons);
     else removeJournalFile(j.path);
   }
 }

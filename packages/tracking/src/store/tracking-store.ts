@@ -5,7 +5,7 @@ import { JournalCache, JournalWriter, type JournalLine, type JournalRead } from 
 import { ExperimentStore } from './experiments.js';
 import { createFresh, foldBatch, TERMINAL, type FoldContext } from './fold.js';
 import { gitIdentity } from './identity.js';
-import { FOLD_CHUNK, recoverJournals } from './recovery.js';
+import { FOLD_CHUNK, recoverJournals, type JournalAreas } from './recovery.js';
 import { runRef } from './refs-layout.js';
 import { RunLocator } from './run-locator.js';
 import { readRunViewStable, type RunView } from './run-reader.js';
@@ -74,13 +74,15 @@ export class TrackingStore {
   /** runs whose fold failed (e.g. a corrupt record), with the reason; their lines stay journaled */
   readonly unfoldable = new Map<string, string>();
   private readonly ctx: FoldContext;
+  private readonly areas: JournalAreas;
 
   constructor(repo: string) {
     this.git = GitStore.open(repo);
     this.author = gitIdentity(this.git.location.commonDir);
     this.experiments = new ExperimentStore(this.git, this.author);
-    this.journal = new JournalWriter(this.git.mlDir, thisProcess(), this.git.cloneId());
-    this.journals = new JournalCache(this.git.mlDir);
+    this.areas = { journal: this.git.area('journal'), quarantine: this.git.areaPath('journal-quarantine') };
+    this.journal = new JournalWriter(this.areas.journal, thisProcess(), this.git.cloneId());
+    this.journals = new JournalCache(this.areas.journal);
     this.locator = new RunLocator(this.git);
     this.ctx = {
       git: this.git,
@@ -246,7 +248,7 @@ export class TrackingStore {
   /** Folds what dead processes left in `.git/ml/journal` (see recovery.ts). */
   recover(): void {
     this.git.objects.releaseStaleKeeps();
-    recoverJournals(this.ctx, this.git.mlDir, this.journals.readAll());
+    recoverJournals(this.ctx, this.areas, this.journals.readAll());
   }
 
   /** Folds everything and releases the journal; runs left RUNNING stay RUNNING (as in MLflow). */
