@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { MlClient } from '@git-ml/tracking';
-import { runBatch } from './run-batch.mjs';
+import { newBenchRepo, runBatch } from './run-batch.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -24,15 +24,7 @@ export const median = (xs) => {
 };
 export const log = (msg) => process.stderr.write(`bench/loops: ${msg}\n`);
 
-function newRepo() {
-  const dir = mkdtempSync(join(tmpdir(), 'git-ml-loops-'));
-  const git = (...a) => execFileSync('git', a, { cwd: dir, stdio: 'pipe' });
-  git('init', '-q');
-  writeFileSync(join(dir, 'train.py'), 'print(1)\n');
-  git('add', '.');
-  git('-c', 'user.name=bench', '-c', 'user.email=bench@localhost', 'commit', '-qm', 'code');
-  return dir;
-}
+const newRepo = () => newBenchRepo('git-ml-loops-');
 
 /** `du` of a directory, nothing excluded: apparent bytes (`du -sb`) and disk usage (`du -sB1`). */
 function du(dir) {

@@ -17,7 +17,7 @@ import { serveBench } from './serve.mjs';
 import { trackingServerBench } from './server.mjs';
 import { flavorCases } from './flavors.mjs';
 import { onnxOverheadBench } from '../plugins/flavor-onnx/bench.mjs';
-import { runBatch } from './run-batch.mjs';
+import { newBenchRepo, runBatch } from './run-batch.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -44,15 +44,7 @@ const time = (fn) => {
   return [performance.now() - t, r];
 };
 
-function newRepo() {
-  const dir = mkdtempSync(join(tmpdir(), 'git-ml-bench-'));
-  const git = (...a) => execFileSync('git', a, { cwd: dir, stdio: 'pipe' });
-  git('init', '-q');
-  writeFileSync(join(dir, 'train.py'), 'print(1)\n');
-  git('add', '.');
-  git('-c', 'user.name=bench', '-c', 'user.email=bench@localhost', 'commit', '-qm', 'code');
-  return dir;
-}
+const newRepo = () => newBenchRepo('git-ml-bench-');
 
 function createRuns(repo, n) {
   const c = new MlClient({ repo });
