@@ -10,7 +10,7 @@ import { assertRecordMatchesRef } from './index/record-identity.js';
 import { RunIndex } from './index/run-index.js';
 import type { Experiment, LifecycleStage, Metric, Run, RunStatus } from './model.js';
 import { resolveRepo } from './repo-location.js';
-import { searchRunsInMemory } from './search/index.js';
+import { searchRunsInMemory, searchRunWindowInMemory, type RunWindow, type RunWindowOptions } from './search/index.js';
 import { searchExperiments as searchExperimentList } from './search/search-experiments.js';
 import { decodePageToken, encodePageToken, queryFingerprint } from './search/page-token.js';
 import { SourceContext, snapshotWarning } from './source-tags.js';
@@ -559,6 +559,19 @@ export class MlClient {
     const view = options.runViewType ?? 'ACTIVE_ONLY';
     const runs = this.index.runs().filter((r) => ids.has(r.info.experiment_id) && viewMatches(r.info.lifecycle_stage, view));
     return searchRunsInMemory(runs, { filter, orderBy: options.orderBy, maxResults: options.maxResults, pageToken: options.pageToken });
+  }
+
+  /**
+   * One window of a run search (offset, limit) with the total count, optionally grouping nested runs
+   * under their parent — for views that scroll to any position, such as the web UI's runs table.
+   * `statuses` keeps only runs in those states.
+   */
+  searchRunsWindow(experimentIds: string | string[], options: RunWindowOptions & { runViewType?: ViewType; statuses?: readonly RunStatus[] } = {}): RunWindow {
+    const ids = new Set(Array.isArray(experimentIds) ? experimentIds : [experimentIds]);
+    const view = options.runViewType ?? 'ACTIVE_ONLY';
+    const statuses = options.statuses?.length ? new Set(options.statuses) : null;
+    const runs = this.index.runs().filter((r) => ids.has(r.info.experiment_id) && viewMatches(r.info.lifecycle_stage, view) && (!statuses || statuses.has(r.info.status)));
+    return searchRunWindowInMemory(runs, options);
   }
 
   /** Refs whose records could not be read during the last search, with the reason (the rest stay readable). */

@@ -8,7 +8,7 @@ export type { Run, RunInfo, RunData, Metric, Param, RunTag, Experiment, Experime
 export { RUN_STATUSES } from './model.js';
 export { LIMITS } from './validate.js';
 export { InvalidParameterError, NotFoundError, AlreadyExistsError, CorruptRecordError, MergeConflictError } from './errors.js';
-export { FilterSyntaxError, OrderBySyntaxError, InvalidPageTokenError, InvalidArgumentError, parseFilter } from './search/index.js';
+export { FilterSyntaxError, OrderBySyntaxError, InvalidPageTokenError, InvalidArgumentError, parseFilter, type RunWindow, type RunWindowOptions } from './search/index.js';
 /** Page tokens shared by every search (runs, registry, metric history): each carries its query. */
 export { encodePageToken, decodePageToken, queryFingerprint } from './search/page-token.js';
 export { searchExperiments as searchExperimentList, parseExperimentFilter } from './search/search-experiments.js';
