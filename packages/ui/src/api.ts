@@ -178,7 +178,7 @@ export const api = {
   run: (id: string): Promise<Run> => mlflow('runs/get', { run_id: id }).then((r) => r.run),
   series: (runId: string, key: string, maxPoints?: number, signal?: AbortSignal): Promise<Series> => gitml('metrics/series', { run_id: runId, metric_key: key, max_points: maxPoints }, signal),
   artifacts: (runId: string, path = ''): Promise<FileInfo[]> => mlflow('artifacts/list', { run_id: runId, path }).then((r) => r.files ?? []),
-  artifactUrl: (runId: string, path: string) => `get-artifact${qs({ path, run_uuid: runId })}`,
+  artifactUrl: (runId: string, path: string, inline = false) => `get-artifact${qs({ path, run_uuid: runId, inline: inline ? '1' : undefined })}`,
   artifactText: async (runId: string, path: string, maxBytes: number): Promise<{ text: string; cut: boolean }> => {
     const res = await fetch(`get-artifact${qs({ path, run_uuid: runId })}`);
     if (!res.ok) throw new ApiError(`${res.status} ${res.statusText}`, 'HTTP_ERROR', res.status);

@@ -221,7 +221,7 @@ function Preview({ runId, path }: { runId: string; path: string }) {
       </div>
       <div class="preview" data-testid="preview">
         {IMAGE.test(path) ? (
-          <img src={url} alt={path} />
+          <img src={api.artifactUrl(runId, path, true)} alt={path} />
         ) : text.data ? (
           <>
             {isModel && <Signature text={text.data.text} />}

@@ -220,7 +220,7 @@ export function RunsView({ experimentId, params }: { experimentId: string; param
   const toggleSort = (c: Column) => {
     if (!c.sortKey) return;
     const [k, dir] = order.split(/\s+(?=(?:ASC|DESC)$)/i);
-    const next = k === c.sortKey ? (dir?.toUpperCase() === 'ASC' ? `${c.sortKey} DESC` : `${c.sortKey} ASC`) : `${c.sortKey} ${c.num || c.id === 'start' ? 'DESC' : 'ASC'}`;
+    const next = k === c.sortKey ? (dir?.toUpperCase() === 'ASC' ? `${c.sortKey} DESC` : `${c.sortKey} ASC`) : `${c.sortKey} ${c.id === 'start' ? 'DESC' : 'ASC'}`;
     setParams({ order: next });
   };
   const sortedBy = order.split(/\s+(?=(?:ASC|DESC)$)/i)[0];
