@@ -65,6 +65,14 @@ describe('git-ml UI endpoints', () => {
     const nan = await h.call('GET', `${G}/metrics/series`, { run_id: run.info.run_id, metric_key: 'nan' });
     expect(nan.json.value).toEqual(['NaN']);
     expect((await h.call('GET', `${G}/metrics/series`, { run_id: 'nope', metric_key: 'loss' })).status).toBe(404);
+    // the binary form the UI reads: [n, count, min, max, steps, timestamps, values] as float64
+    const bin = new Float64Array(await (await fetch(`${h.url}${G}/metrics/series?run_id=${run.info.run_id}&metric_key=loss&format=f64`)).arrayBuffer());
+    expect([...bin.subarray(0, 4)]).toEqual([5000, 5000, Math.min(...metrics.map((m) => m.value)), 99]);
+    expect(bin[4 + 4321]).toBe(4321);
+    expect(bin[4 + 10000 + 4321]).toBe(99);
+    const nanBin = new Float64Array(await (await fetch(`${h.url}${G}/metrics/series?run_id=${run.info.run_id}&metric_key=nan&format=f64`)).arrayBuffer());
+    expect(nanBin[0]).toBe(1);
+    expect(Number.isNaN(nanBin[6])).toBe(true);
   });
 
   it('shows images inline only when asked, sandboxed; every other file stays an attachment', async () => {

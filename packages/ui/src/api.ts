@@ -80,9 +80,10 @@ export interface HistoryEvent {
 export interface Series {
   run_id: string;
   key: string;
-  step: number[];
-  timestamp: number[];
-  value: number[];
+  step: Float64Array;
+  timestamp: Float64Array;
+  value: Float64Array;
+  /** points in the whole history (more than `value.length` when thinned for display) */
   count: number;
   min: number | null;
   max: number | null;
@@ -176,7 +177,18 @@ export const api = {
     ),
   runKeys: (experimentIds: string[]): Promise<{ params: string[]; metrics: string[]; tags: string[] }> => gitml('runs/keys', { experiment_ids: experimentIds, run_view_type: 'ALL' }),
   run: (id: string): Promise<Run> => mlflow('runs/get', { run_id: id }).then((r) => r.run),
-  series: (runId: string, key: string, maxPoints?: number, signal?: AbortSignal): Promise<Series> => gitml('metrics/series', { run_id: runId, metric_key: key, max_points: maxPoints }, signal),
+  /** a metric's history as float64 columns (binary: no JSON for 100 000-point series) */
+  series: async (runId: string, key: string, maxPoints?: number, signal?: AbortSignal): Promise<Series> => {
+    const res = await fetch(`ajax-api/2.0/git-ml/metrics/series${qs({ run_id: runId, metric_key: key, max_points: maxPoints, format: 'f64' })}`, { signal });
+    if (!res.ok) {
+      const body = await res.json().catch(() => ({}));
+      throw new ApiError(body.message ?? `${res.status} ${res.statusText}`, body.error_code ?? 'HTTP_ERROR', res.status);
+    }
+    const all = new Float64Array(await res.arrayBuffer());
+    const n = all[0];
+    const finite = (x: number) => (Number.isFinite(x) ? x : null);
+    return { run_id: runId, key, count: all[1], min: finite(all[2]), max: finite(all[3]), step: all.subarray(4, 4 + n), timestamp: all.subarray(4 + n, 4 + 2 * n), value: all.subarray(4 + 2 * n, 4 + 3 * n) };
+  },
   artifacts: (runId: string, path = ''): Promise<FileInfo[]> => mlflow('artifacts/list', { run_id: runId, path }).then((r) => r.files ?? []),
   artifactUrl: (runId: string, path: string, inline = false) => `get-artifact${qs({ path, run_uuid: runId, inline: inline ? '1' : undefined })}`,
   artifactText: async (runId: string, path: string, maxBytes: number): Promise<{ text: string; cut: boolean }> => {

@@ -112,7 +112,7 @@ export function uiApiRoutes(add: AddRoute): void {
   // A metric's history as three columns (a tenth of get-history's bytes for long series), with its
   // count, min and max over every point. `max_points` thins the columns for display only — each
   // bucket keeps its first, lowest, highest and last point, so spikes stay visible.
-  add(['GET'], '/metrics/series', (f, ctx) => {
+  add(['GET'], '/metrics/series', (f, ctx, _req, reply) => {
     const runId = f.string('run_id', true)!;
     const key = f.string('metric_key', true)!;
     const maxPoints = nonNegative(f, 'max_points', 0);
@@ -126,6 +126,19 @@ export function uiApiRoutes(add: AddRoute): void {
     }
     const keep = maxPoints > 0 && points.length > maxPoints ? thin(points.length, maxPoints, (i) => points[i].value) : null;
     const n = keep ? keep.length : points.length;
+    // `format=f64`: little-endian float64s [n, count, min, max, step × n, timestamp × n, value × n] —
+    // no JSON to build or parse, NaN and ±Infinity as they are
+    if (f.string('format') === 'f64') {
+      const out = new Float64Array(4 + 3 * n);
+      out.set([n, points.length, min, max]);
+      for (let j = 0; j < n; j++) {
+        const p = points[keep ? keep[j] : j];
+        out[4 + j] = p.step;
+        out[4 + n + j] = p.timestamp;
+        out[4 + 2 * n + j] = p.value;
+      }
+      return reply.type('application/octet-stream').send(Buffer.from(out.buffer, out.byteOffset, out.byteLength));
+    }
     const step = new Array<number>(n);
     const timestamp = new Array<number>(n);
     const value = new Array<number>(n);

@@ -1,6 +1,6 @@
 /** A tiny SVG line of a (downsampled) series, for tables. */
-export function Sparkline({ values, width = 120, height = 24 }: { values: number[]; width?: number; height?: number }) {
-  const ys = values.filter(Number.isFinite);
+export function Sparkline({ values, width = 120, height = 24 }: { values: ArrayLike<number>; width?: number; height?: number }) {
+  const ys = Array.from(values).filter(Number.isFinite);
   if (ys.length < 2) return null;
   let lo = Infinity;
   let hi = -Infinity;

@@ -11,9 +11,10 @@ export interface XY {
 }
 
 /** A run's history as (x, y), sorted by x, for the chosen x axis (time in seconds, as uPlot wants). */
-export function toXY(step: number[], timestamp: number[], value: number[], axis: XAxis): XY {
+export function toXY(step: Float64Array, timestamp: Float64Array, value: Float64Array, axis: XAxis): XY {
   const n = value.length;
-  const t0 = n ? Math.min(...sample(timestamp)) : 0;
+  let t0 = Infinity;
+  for (let i = 0; i < n; i++) if (timestamp[i] < t0) t0 = timestamp[i];
   const xs = axis === 'step' ? step : axis === 'time' ? timestamp.map((t) => t / 1000) : timestamp.map((t) => (t - t0) / 1000);
   let sorted = true;
   for (let i = 1; i < n; i++) if (xs[i] < xs[i - 1]) { sorted = false; break; }
@@ -26,13 +27,6 @@ export function toXY(step: number[], timestamp: number[], value: number[], axis:
     y[i] = value[j];
   }
   return { x, y };
-}
-
-/** min over a big array without spreading it onto the stack */
-function sample(a: number[]): number[] {
-  let m = Infinity;
-  for (const v of a) if (v < m) m = v;
-  return [m];
 }
 
 /**

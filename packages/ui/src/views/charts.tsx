@@ -9,35 +9,45 @@ import { href, listParam, setParams } from '../route.js';
 const LIVE_MS = 3000;
 
 /**
- * Every point of each (run, metric) history, fetched once and refreshed while a run is running.
+ * Every point of each (run, metric) history, fetched once (all at the same time, straight from the
+ * run ids, without waiting for the runs themselves) and refreshed while a run is running.
  */
-function useSeries(runs: Run[], keys: string[]): { series: Map<string, Series>; error?: Error } {
+function useSeries(ids: string[], keys: string[], running: Set<string>): { series: Map<string, Series>; error?: Error } {
   const [series, setSeries] = useState(() => new Map<string, Series>());
   const [error, setError] = useState<Error>();
-  const pairs = useMemo(() => runs.flatMap((r) => keys.filter((k) => r.data.metrics.some((m) => m.key === k)).map((k) => [r.info.run_id, k] as const)), [runs, keys.join('\n')]);
+  const pairs = useMemo(() => ids.flatMap((id) => keys.map((k) => [id, k] as const)), [ids.join(','), keys.join('\n')]);
+  const live = [...running].sort().join(',');
+  const load = (which: (readonly [string, string])[], signal: AbortSignal, on: () => boolean) =>
+    Promise.all(which.map(([id, k]) => api.series(id, k, undefined, signal))).then(
+      (got) =>
+        on() &&
+        setSeries((old) => {
+          const next = new Map(old);
+          for (const s of got) next.set(`${s.run_id}\u0000${s.key}`, s);
+          return next;
+        }),
+      (err: Error) => on() && err.name !== 'AbortError' && setError(err),
+    );
   useEffect(() => {
-    let live = true;
+    let on = true;
     const ctl = new AbortController();
-    const load = (which: (readonly [string, string])[]) =>
-      Promise.all(which.map(([id, k]) => api.series(id, k, undefined, ctl.signal))).then(
-        (got) =>
-          live &&
-          setSeries((old) => {
-            const next = new Map(old);
-            for (const s of got) next.set(`${s.run_id}\u0000${s.key}`, s);
-            return next;
-          }),
-        (err: Error) => live && err.name !== 'AbortError' && setError(err),
-      );
-    load(pairs);
-    const running = new Set(runs.filter((r) => r.info.status === 'RUNNING').map((r) => r.info.run_id));
-    const t = running.size ? setInterval(() => load(pairs.filter(([id]) => running.has(id))), LIVE_MS) : undefined;
+    load(pairs, ctl.signal, () => on);
     return () => {
-      live = false;
+      on = false;
+      ctl.abort();
+    };
+  }, [pairs]);
+  useEffect(() => {
+    if (!running.size) return;
+    let on = true;
+    const ctl = new AbortController();
+    const t = setInterval(() => load(pairs.filter(([id]) => running.has(id)), ctl.signal, () => on), LIVE_MS);
+    return () => {
+      on = false;
       ctl.abort();
       clearInterval(t);
     };
-  }, [pairs]);
+  }, [pairs, live]);
   return { series, error };
 }
 
@@ -58,22 +68,27 @@ function useRuns(ids: string[]) {
  * Metric charts for one or many runs, one chart per metric with a line per run. The controls (x
  * axis, smoothing, log scale, zoom) are in the URL so the view can be linked.
  */
-export function MetricCharts({ runs, keys, params, idPrefix = '' }: { runs: Run[]; keys: string[]; params: URLSearchParams; idPrefix?: string }) {
+export function MetricCharts({ ids, runs, keys, params, idPrefix = '' }: { ids: string[]; runs?: Run[]; keys: string[]; params: URLSearchParams; idPrefix?: string }) {
   const axis = (params.get('x') as XAxis) || 'step';
   const weight = Number(params.get('smooth') ?? 0) || 0;
   const log = params.get('log') === '1';
   const zoomParam = params.get('zoom');
   const zoom = zoomParam ? (zoomParam.split(',').map(Number) as [number, number]) : null;
-  const { series, error } = useSeries(runs, keys);
+  const running = useMemo(() => new Set((runs ?? []).filter((r) => r.info.status === 'RUNNING').map((r) => r.info.run_id)), [runs]);
+  const { series, error } = useSeries(ids, keys, running);
+  const nameOf = (id: string) => {
+    const r = runs?.find((x) => x.info.run_id === id);
+    return r?.info.run_name || id.slice(0, 8);
+  };
   const drawn = useRef(new Set<string>());
   const started = useRef(performance.now());
 
   const linesFor = (key: string): Line[] =>
-    runs.flatMap((r, i) => {
-      const s = series.get(`${r.info.run_id}\u0000${key}`);
-      if (!s) return [];
+    ids.flatMap((id, i) => {
+      const s = series.get(`${id}\u0000${key}`);
+      if (!s || s.value.length === 0) return [];
       const xy = toXY(s.step, s.timestamp, s.value, axis);
-      return [{ label: r.info.run_name || r.info.run_id.slice(0, 8), color: color(i), data: weight > 0 ? { x: xy.x, y: smooth(xy.y, weight) } : xy }];
+      return [{ label: nameOf(id), color: color(i), data: weight > 0 ? { x: xy.x, y: smooth(xy.y, weight) } : xy }];
     });
 
   const onDraw = (key: string) => {
@@ -128,7 +143,8 @@ export function ChartsView({ params }: { params: URLSearchParams }) {
   const ids = listParam(params, 'runs');
   const runs = useRuns(ids);
   const all = [...new Set((runs.data ?? []).flatMap((r) => r.data.metrics.map((m) => m.key)))].sort();
-  const keys = listParam(params, 'keys').length ? listParam(params, 'keys') : all;
+  const chosen = listParam(params, 'keys');
+  const keys = chosen.length ? chosen : all;
   const exp = runs.data?.[0]?.info.experiment_id;
   return (
     <>
@@ -159,7 +175,7 @@ export function ChartsView({ params }: { params: URLSearchParams }) {
         ))}
       </div>
       <ErrorBox error={runs.error} />
-      {runs.data && <MetricCharts runs={runs.data} keys={keys} params={params} />}
+      {(chosen.length > 0 || runs.data) && <MetricCharts ids={ids} runs={runs.data} keys={keys} params={params} />}
     </>
   );
 }

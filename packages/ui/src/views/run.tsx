@@ -44,7 +44,7 @@ export function RunView({ runId, params }: { runId: string; params: URLSearchPar
         ))}
       </div>
       {tab === 'overview' && <Overview run={r} />}
-      {tab === 'metrics' && <MetricCharts runs={[r]} keys={r.data.metrics.map((m) => m.key).sort()} params={params} />}
+      {tab === 'metrics' && <MetricCharts ids={[r.info.run_id]} runs={[r]} keys={r.data.metrics.map((m) => m.key).sort()} params={params} />}
       {tab === 'artifacts' && <Artifacts run={r} path={params.get('path') ?? ''} />}
       {tab === 'source' && <SourceTab run={r} />}
     </>
