@@ -15,7 +15,8 @@ import { searchExperiments as searchExperimentList } from './search/search-exper
 import { decodePageToken, encodePageToken, queryFingerprint } from './search/page-token.js';
 import { SourceContext, snapshotWarning } from './source-tags.js';
 import { osUser } from './store/identity.js';
-import { readMetricHistoryOnly } from './store/run-reader.js';
+import { readMetricColumns, readMetricHistoryOnly } from './store/run-reader.js';
+import type { MetricColumns } from './store/metric-lines.js';
 import { metricEntry, type Entry } from './store/run-state.js';
 import { toRun } from './store/to-run.js';
 import { DEFAULT_EXPERIMENT_ID } from './store/refs-layout.js';
@@ -367,6 +368,16 @@ export class MlClient {
   getMetricHistory(runId: string, key: string): Metric[] {
     const ref = this.store.runRefOf(validateRunId(runId));
     return readMetricHistoryOnly(this.store.git, ref, runId, key, this.store.journals);
+  }
+
+  /**
+   * Every point of one metric as three number columns (step, timestamp, value), in logging order:
+   * for long histories read often, such as charts — no object per point, and committed chunks are
+   * parsed once per process.
+   */
+  getMetricColumns(runId: string, key: string): MetricColumns {
+    const ref = this.store.runRefOf(validateRunId(runId));
+    return readMetricColumns(this.store.git, ref, runId, key, this.store.journals);
   }
 
   /** One page of a metric's history (MLflow's REST paging: at most 25 000 points a page). */

@@ -1,5 +1,6 @@
 export type { MigrateResult } from './store/migrate.js';
 export { RUN_FORMAT } from './store/run-record.js';
+export type { MetricColumns } from './store/metric-lines.js';
 export type { RunImportRecord, RunImportResult } from './import-run.js';
 export { MlClient, INPUTS_TAG, type DatasetInput, type MlClientOptions, type CreateRunOptions, type SearchRunsOptions, type ViewType } from './client.js';
 export { type FileInfo, cleanArtifactPath, findEntry as findArtifactEntry, listArtifactTree, downloadArtifactTree } from './artifacts.js';

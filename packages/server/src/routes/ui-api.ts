@@ -117,39 +117,32 @@ export function uiApiRoutes(add: AddRoute): void {
     const key = f.string('metric_key', true)!;
     const maxPoints = nonNegative(f, 'max_points', 0);
     findRun(ctx, runId);
-    const points = ctx.client.getMetricHistory(runId, key);
+    const cols = ctx.client.getMetricColumns(runId, key);
+    const count = cols.value.length;
     let min = Infinity;
     let max = -Infinity;
-    for (const p of points) {
-      if (p.value < min) min = p.value;
-      if (p.value > max) max = p.value;
+    for (const v of cols.value) {
+      if (v < min) min = v;
+      if (v > max) max = v;
     }
-    const keep = maxPoints > 0 && points.length > maxPoints ? thin(points.length, maxPoints, (i) => points[i].value) : null;
-    const n = keep ? keep.length : points.length;
+    const keep = maxPoints > 0 && count > maxPoints ? thin(count, maxPoints, (i) => cols.value[i]) : null;
+    const pick = (a: Float64Array) => (keep ? Float64Array.from(keep, (i) => a[i]) : a);
+    const step = pick(cols.step);
+    const timestamp = pick(cols.timestamp);
+    const value = pick(cols.value);
+    const n = value.length;
     // `format=f64`: little-endian float64s [n, count, min, max, step × n, timestamp × n, value × n] —
     // no JSON to build or parse, NaN and ±Infinity as they are
     if (f.string('format') === 'f64') {
       const out = new Float64Array(4 + 3 * n);
-      out.set([n, points.length, min, max]);
-      for (let j = 0; j < n; j++) {
-        const p = points[keep ? keep[j] : j];
-        out[4 + j] = p.step;
-        out[4 + n + j] = p.timestamp;
-        out[4 + 2 * n + j] = p.value;
-      }
+      out.set([n, count, min, max]);
+      out.set(step, 4);
+      out.set(timestamp, 4 + n);
+      out.set(value, 4 + 2 * n);
       return reply.type('application/octet-stream').send(Buffer.from(out.buffer, out.byteOffset, out.byteLength));
     }
-    const step = new Array<number>(n);
-    const timestamp = new Array<number>(n);
-    const value = new Array<number>(n);
-    for (let j = 0; j < n; j++) {
-      const p = points[keep ? keep[j] : j];
-      step[j] = p.step;
-      timestamp[j] = p.timestamp;
-      value[j] = p.value;
-    }
     const finite = (x: number) => (Number.isFinite(x) ? x : null);
-    return { run_id: runId, key, count: points.length, min: finite(min), max: finite(max), step, timestamp, value };
+    return { run_id: runId, key, count, min: finite(min), max: finite(max), step: [...step], timestamp: [...timestamp], value: [...value] };
   });
 
   add(['GET'], '/runs/source', async (f, ctx) => {
