@@ -7,6 +7,8 @@ import { ErrorBox, useAsync } from '../lib/use-async.js';
 import { href, listParam, setParams } from '../route.js';
 
 const LIVE_MS = 3000;
+/** points per history for the first draw: about four per pixel of a wide chart */
+const FIRST_DRAW_POINTS = 4096;
 
 /**
  * Every point of each (run, metric) history, fetched once (all at the same time, straight from the
@@ -17,8 +19,8 @@ function useSeries(ids: string[], keys: string[], running: Set<string>): { serie
   const [error, setError] = useState<Error>();
   const pairs = useMemo(() => ids.flatMap((id) => keys.map((k) => [id, k] as const)), [ids.join(','), keys.join('\n')]);
   const live = [...running].sort().join(',');
-  const load = (which: (readonly [string, string])[], signal: AbortSignal, on: () => boolean) =>
-    Promise.all(which.map(([id, k]) => api.series(id, k, undefined, signal))).then(
+  const load = (which: (readonly [string, string])[], signal: AbortSignal, on: () => boolean, maxPoints?: number) =>
+    Promise.all(which.map(([id, k]) => api.series(id, k, maxPoints, signal))).then(
       (got) =>
         on() &&
         setSeries((old) => {
@@ -31,7 +33,10 @@ function useSeries(ids: string[], keys: string[], running: Set<string>): { serie
   useEffect(() => {
     let on = true;
     const ctl = new AbortController();
-    load(pairs, ctl.signal, () => on);
+    // first a display-sized copy of each history (drawn at once), then every point (for zooming in)
+    load(pairs, ctl.signal, () => on, FIRST_DRAW_POINTS)
+      .then(() => on && load(pairs, ctl.signal, () => on))
+      .then(() => on && performance.mark('git-ml:charts-all-points'));
     return () => {
       on = false;
       ctl.abort();
@@ -94,7 +99,7 @@ export function MetricCharts({ ids, runs, keys, params, idPrefix = '' }: { ids: 
   const onDraw = (key: string) => {
     if (drawn.current.has(key)) return;
     drawn.current.add(key);
-    if (drawn.current.size === keys.length) performance.mark('git-ml:charts-drawn', { detail: { ms: performance.now() - started.current, points: [...series.values()].reduce((n, s) => n + s.value.length, 0) } });
+    if (drawn.current.size === keys.length) performance.mark('git-ml:charts-drawn', { detail: { ms: performance.now() - started.current, points: [...series.values()].reduce((n, s) => n + s.count, 0) } });
   };
 
   return (
