@@ -82,33 +82,56 @@ function committedMetricBlobs(git: GitStore, head: string, key: string): { offse
 }
 
 /**
- * One metric's full history without reading the rest of the run: the committed chunks (or the
- * format-1 file) of `metrics/<key>` plus that key's unfolded journal lines.
+ * One metric's history: each committed blob (chunks in order, or the format-1 file) through
+ * `parseBlob`, then that key's unfolded journal lines, joined by `join`. Reads ref, then journals,
+ * and repeats if the ref moved meanwhile (a fold may have removed a journal).
  */
-export function readMetricHistoryOnly(git: GitStore, ref: string, runId: string, key: string, journals: JournalCache): Metric[] {
+function readMetric<T, R>(git: GitStore, ref: string, runId: string, key: string, journals: JournalCache, parseBlob: (oid: string) => T, join: (parts: T[], tail: Metric[]) => R): R {
   for (let i = 0; ; i++) {
     const head = git.refs.read(ref);
     const all = journals.readAll();
     let offsets = new Map<string, number>();
-    const points: Metric[] = [];
+    const parts: T[] = [];
     if (head) {
       const committed = committedMetricBlobs(git, head, key);
       offsets = committed.offsets;
       for (const b of committed.blobs) {
         try {
-          for (const p of parseMetricLines(key, git.objects.readBlob(b.oid).toString('utf8'))) points.push(p);
+          parts.push(parseBlob(b.oid));
         } catch (cause) {
           throw new CorruptRecordError(ref, b.path, (cause as Error).message, { cause });
         }
       }
     }
+    const tail: Metric[] = [];
     for (const p of pendingLines(all, runId, offsets)) {
       for (const l of p.lines) {
-        if (l.op === 'm' && l.k === key) points.push({ key, value: typeof l.v === 'number' ? l.v : parseMetricValue(l.v), timestamp: l.t, step: l.s });
+        if (l.op === 'm' && l.k === key) tail.push({ key, value: typeof l.v === 'number' ? l.v : parseMetricValue(l.v), timestamp: l.t, step: l.s });
       }
     }
-    if (git.refs.read(ref) === head || i >= 5) return points;
+    if (git.refs.read(ref) === head || i >= 5) return join(parts, tail);
   }
+}
+
+/**
+ * One metric's full history without reading the rest of the run: the committed chunks (or the
+ * format-1 file) of `metrics/<key>` plus that key's unfolded journal lines.
+ */
+export function readMetricHistoryOnly(git: GitStore, ref: string, runId: string, key: string, journals: JournalCache): Metric[] {
+  return readMetric(
+    git,
+    ref,
+    runId,
+    key,
+    journals,
+    (oid) => parseMetricLines(key, git.objects.readBlob(oid).toString('utf8')),
+    (parts, tail) => {
+      const points: Metric[] = [];
+      for (const part of parts) for (const p of part) points.push(p);
+      for (const p of tail) points.push(p);
+      return points;
+    },
+  );
 }
 
 /** Parsed chunks by blob id (immutable, so never stale), bounded by the points they hold. */
@@ -140,30 +163,7 @@ function cachedColumns(oid: string, parse: () => MetricColumns): MetricColumns {
  * up to 4 million points).
  */
 export function readMetricColumns(git: GitStore, ref: string, runId: string, key: string, journals: JournalCache): MetricColumns {
-  for (let i = 0; ; i++) {
-    const head = git.refs.read(ref);
-    const all = journals.readAll();
-    let offsets = new Map<string, number>();
-    const parts: MetricColumns[] = [];
-    if (head) {
-      const committed = committedMetricBlobs(git, head, key);
-      offsets = committed.offsets;
-      for (const b of committed.blobs) {
-        try {
-          parts.push(cachedColumns(b.oid, () => parseMetricColumns(git.objects.readBlob(b.oid).toString('utf8'))));
-        } catch (cause) {
-          throw new CorruptRecordError(ref, b.path, (cause as Error).message, { cause });
-        }
-      }
-    }
-    const tail: Metric[] = [];
-    for (const p of pendingLines(all, runId, offsets)) {
-      for (const l of p.lines) {
-        if (l.op === 'm' && l.k === key) tail.push({ key, value: typeof l.v === 'number' ? l.v : parseMetricValue(l.v), timestamp: l.t, step: l.s });
-      }
-    }
-    if (git.refs.read(ref) === head || i >= 5) return concatColumns(parts, tail);
-  }
+  return readMetric(git, ref, runId, key, journals, (oid) => cachedColumns(oid, () => parseMetricColumns(git.objects.readBlob(oid).toString('utf8'))), concatColumns);
 }
 
 function concatColumns(parts: MetricColumns[], tail: Metric[]): MetricColumns {
