@@ -25,6 +25,8 @@ export function uiOptions(args) {
     chartRuns: Number(opt('chart-runs', '10')),
     chartPoints: Number(opt('chart-points', '100000')),
     repeat: Number(opt('repeat', '5')),
+    repo: opt('ui-repo', undefined),
+    experiment: opt('ui-experiment', undefined),
   };
 }
 
@@ -80,41 +82,54 @@ async function timed(page, action) {
   return m.at - t0;
 }
 
+/** First rows, sort, filter (medians of `repeat` page loads) and a scroll to the end, for one experiment of `n` runs. */
+async function tableTimes(browser, url, exp, n, repeat) {
+  const first = [];
+  const sort = [];
+  const filter = [];
+  let scroll = null;
+  for (let r = 0; r < repeat; r++) {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(`${url}/#/experiments/${exp}?nested=0&cols=metrics.acc,metrics.loss,params.model`);
+    first.push((await mark(page, 'git-ml:runs-rows', 1)).at);
+    sort.push(await timed(page, () => page.click(`.vt-head [data-col="metrics.loss"]`)));
+    const box = page.getByLabel('filter');
+    await box.fill(r % 2 ? "params.model = '3' AND metrics.acc > 0.5" : "metrics.acc > 0.5 OR params.model = '7'");
+    filter.push(await timed(page, () => box.press('Enter')));
+    if (r === 0) {
+      // back to every run, then to the bottom of the table: count the pages fetched on the way
+      await box.fill('');
+      await timed(page, () => box.press('Enter'));
+      const t0 = performance.now();
+      await page.getByTestId('runs-table').evaluate((el) => (el.scrollTop = el.scrollHeight));
+      await page.waitForFunction((n) => [...document.querySelectorAll('.vt-row[data-run]')].some((e) => e.style.top === `${28 + (n - 1) * 28}px`), n, { timeout: 30_000 });
+      const pages = await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.includes('/runs/window')).length);
+      scroll = { to_end_ms: performance.now() - t0, window_requests: pages, pages_in_all: Math.ceil(n / 100) };
+    }
+    await page.close();
+  }
+  return { first_rows_ms: median(first), sort_ms: median(sort), filter_ms: median(filter), scroll };
+}
+
 export async function uiBench(options) {
   if (!existsSync(CHROMIUM)) return { skipped: `no Chromium at ${CHROMIUM} (apt-get install chromium)` };
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
   const out = { repeat: options.repeat, tables: [], chart: null, mlflow_ui: 'not measured: the MLflow source here ships without its built JavaScript UI' };
   try {
-    for (const n of options.runs) {
+    if (options.repo) {
+      // an existing repository (e.g. one with 100 000 runs made once): --ui-repo DIR --ui-experiment ID
+      const server = await startServer({ repo: options.repo, port: 0 });
+      const n = server.client.searchRunsWindow(options.experiment, { limit: 0 }).total;
+      out.tables.push({ runs: n, ...(await tableTimes(browser, server.url, options.experiment, n, options.repeat)) });
+      await server.close();
+    }
+    for (const n of options.repo ? [] : options.runs) {
       const repo = newBenchRepo('git-ml-bench-ui-');
       const { exp, fill_s } = fillRuns(repo, n);
       const server = await startServer({ repo, port: 0 });
-      const first = [];
-      const sort = [];
-      const filter = [];
-      let scroll = null;
-      for (let r = 0; r < options.repeat; r++) {
-        const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-        await page.goto(`${server.url}/#/experiments/${exp}?nested=0&cols=metrics.acc,metrics.loss,params.model`);
-        first.push((await mark(page, 'git-ml:runs-rows', 1)).at);
-        sort.push(await timed(page, () => page.click(`.vt-head [data-col="metrics.loss"]`)));
-        const box = page.getByLabel('filter');
-        await box.fill(r % 2 ? "params.model = '3' AND metrics.acc > 0.5" : "metrics.acc > 0.5 OR params.model = '7'");
-        filter.push(await timed(page, () => box.press('Enter')));
-        if (r === 0) {
-          // back to every run, then to the bottom of the table: count the pages fetched on the way
-          await box.fill('');
-          await timed(page, () => box.press('Enter'));
-          const t0 = performance.now();
-          await page.getByTestId('runs-table').evaluate((el) => (el.scrollTop = el.scrollHeight));
-          await page.waitForFunction((n) => [...document.querySelectorAll('.vt-row[data-run]')].some((e) => e.style.top === `${28 + (n - 1) * 28}px`), n, { timeout: 30_000 });
-          const pages = await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.includes('/runs/window')).length);
-          scroll = { to_end_ms: performance.now() - t0, window_requests: pages, pages_in_all: Math.ceil(n / 100) };
-        }
-        await page.close();
-      }
-      out.tables.push({ runs: n, fill_s, first_rows_ms: median(first), sort_ms: median(sort), filter_ms: median(filter), scroll });
+      const times = await tableTimes(browser, server.url, exp, n, options.repeat);
+      out.tables.push({ runs: n, fill_s, ...times });
       await server.close();
       rmSync(repo, { recursive: true, force: true });
     }
