@@ -7,6 +7,7 @@ import { parseKeyValue, parseMetric, repeatable, type MetricFlag } from '../pars
 import { findExperiment } from '../resolve-experiment.js';
 import { examples, RUN_ID_HELP } from './help.js';
 import { registerRunsDiff } from './runs-diff.js';
+import { registerRunsHistory } from './runs-history.js';
 import { registerRunsList } from './runs-list.js';
 import { registerRunsShow } from './runs-show.js';
 
@@ -33,11 +34,11 @@ function experimentForNewRun(client: MlClient, io: Io, flag: string | undefined)
   return DEFAULT_EXPERIMENT_ID;
 }
 
-/** `git-ml runs …`: start, log, end, list, show, diff, delete, restore. */
+/** `git-ml runs …`: start, log, end, list, show, diff, history, delete, restore. */
 export function runsCommand(ctx: CliContext): Command {
   const { io } = ctx;
   const group = new Command('runs')
-    .description('start, log to, end, search, show and compare runs')
+    .description("start, log to, end, search, show and compare runs, and chart a run's metrics")
     .addHelpText('after', examples('RUN=$(git-ml runs start --experiment mnist)', 'git-ml runs log "$RUN" --param lr=0.01 --metric loss=0.25@1', 'git-ml runs end "$RUN"', 'git-ml runs list --filter "metrics.loss < 0.3"'));
 
   group
@@ -96,6 +97,7 @@ export function runsCommand(ctx: CliContext): Command {
   registerRunsList(group, ctx);
   registerRunsShow(group, ctx);
   registerRunsDiff(group, ctx);
+  registerRunsHistory(group, ctx);
 
   group
     .command('delete')
