@@ -90,7 +90,7 @@ ${examples(
     .action((name: string, opts: { source: string; runId?: string; description?: string; tag?: [string, string][]; json?: boolean }, cmd: Command) =>
       ctx.withRegistry(cmd, (registry, client) => {
         const isNew = !modelExists(registry, name);
-        const mv = registry.createModelVersion(name, fullRunsUri(client, opts.source), opts.runId === undefined ? undefined : client.resolveRunId(opts.runId), { description: opts.description, tags: tagsOf(opts.tag) });
+        const mv = registry.createModelVersion(name, fullRunsUri(client, opts.source), opts.runId === undefined ? undefined : fullRunId(client, opts.runId), { description: opts.description, tags: tagsOf(opts.tag) });
         if (isNew) io.err(`git-ml: created registered model '${name}'\n`);
         io.out(opts.json ? toJson({ model_version: mv }) : `${mv.version}\n`);
       }),
@@ -299,5 +299,10 @@ function showModel(model: RegisteredModel, versions: ModelVersion[], width: numb
 /** `runs:/PREFIX/path` with the run's full id, so the version records the id (a prefix may become ambiguous later). */
 function fullRunsUri(client: MlClient, source: string): string {
   const m = /^runs:\/([^/]+)(\/.*)?$/.exec(source);
-  return m ? `runs:/${client.resolveRunId(m[1])}${m[2] ?? ''}` : source;
+  return m ? `runs:/${fullRunId(client, m[1])}${m[2] ?? ''}` : source;
+}
+
+/** A shortened run id made whole; a full-length one is left for the registry to check (its errors say more). */
+function fullRunId(client: MlClient, id: string): string {
+  return /^[0-9a-f]{32}$/.test(id) ? id : client.resolveRunId(id);
 }
