@@ -106,10 +106,11 @@ export function registerRunsList(group: Command, ctx: CliContext): void {
 The table shows each run's id, name, experiment, status, start (local time) and duration; then the
 columns of --columns, and always the keys that --order-by sorts by and --filter compares; then,
 without --columns, the metrics and params most runs have. When the terminal is too narrow, the
-experiment, common params, start and duration, then common metrics are left out (in that order),
+experiment, common params, duration and start, then common metrics are left out (in that order),
 and run ids are shortened to the shortest prefix (at least 8 characters) that names one run, as
 \`git log --oneline\` does; every command that takes a run id accepts it. The width is the
-terminal's, else $COLUMNS, else 120 when the output is not a terminal.
+terminal's; else $COLUMNS; else 80 for a terminal that reports no size, 120 when the output is not
+a terminal.
 
 With --json, metric values that are NaN or infinite are written as the strings "NaN", "Infinity"
 and "-Infinity" (JSON has no such numbers); times are milliseconds since the epoch.
