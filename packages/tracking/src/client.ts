@@ -261,7 +261,8 @@ export class MlClient {
    * run in the repository starts with (what `resolveRunId` accepts), for tables that lack room.
    */
   abbreviateRunIds(runIds: readonly string[], minLength = 8): Map<string, string> {
-    const all = this.store.runIdsStartingWith('');
+    // the run index is fresh after a search, so this reads no ref and no record
+    const all = this.index.runIds();
     const out = new Map<string, string>();
     const common = (a: string, b: string | undefined) => {
       if (b === undefined || b === a) return 0;
