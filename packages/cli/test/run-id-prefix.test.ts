@@ -33,7 +33,12 @@ describe('run ids by unique prefix', () => {
     const r = gitMl(repo, ['runs', 'show', ambiguous]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(`git-ml: error: Run id '${ambiguous}' is ambiguous: 2 runs start with it; give more characters of the id.\n  ${[a, b].sort().join('\n  ')}\n`);
+    const lines = r.stderr.split('\n');
+    expect(lines[0]).toBe(`git-ml: error: Run id '${ambiguous}' is ambiguous: 2 runs start with it; give more characters of the id.`);
+    // each candidate with its name, status and start, so the right one can be picked at once
+    const named = new Map([[a, 'first'], [b, 'second']]);
+    expect(lines.slice(1, 3)).toEqual([a, b].sort().map((id) => expect.stringMatching(new RegExp(`^  ${id}  ${named.get(id)}  (RUNNING|FINISHED)  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d$`))));
+    expect(lines.slice(3)).toEqual(['']);
     expect(r.stderr).not.toMatch(STACK_LINE);
     // nothing was written to either run by a refused command
     expect(gitMl(repo, ['runs', 'log', ambiguous, '--tag', 'x=y']).code).toBe(1);

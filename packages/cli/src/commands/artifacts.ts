@@ -7,6 +7,7 @@ import { formatBytes } from '../output/format.js';
 import { toJson } from '../output/json.js';
 import { formatTable } from '../output/table.js';
 import { examples, RUN_ID_HELP } from './help.js';
+import { resolveRun } from '../resolve-run.js';
 
 /** `git-ml artifacts …`: log, list, get. */
 export function artifactsCommand(ctx: CliContext): Command {
@@ -27,7 +28,7 @@ export function artifactsCommand(ctx: CliContext): Command {
     )
     .action((prefix: string, path: string, opts: { artifactPath?: string }, cmd: Command) =>
       ctx.withClient(cmd, async (client) => {
-        const runId = client.resolveRunId(prefix);
+        const runId = resolveRun(client, prefix);
         const st = statSync(path, { throwIfNoEntry: false });
         if (!st) throw new InvalidParameterError(`Cannot log ${path}: no such file or directory.`, { path });
         const dir = (opts.artifactPath ?? '').replace(/^\.?\/+|\/+$/g, '');
@@ -50,7 +51,7 @@ export function artifactsCommand(ctx: CliContext): Command {
     .addHelpText('after', examples('git-ml artifacts list "$RUN"', 'git-ml artifacts list "$RUN" model --json'))
     .action((prefix: string, path: string | undefined, opts: { json?: boolean }, cmd: Command) =>
       ctx.withClient(cmd, (client) => {
-        const runId = client.resolveRunId(prefix);
+        const runId = resolveRun(client, prefix);
         const files = client.listArtifacts(runId, path);
         if (opts.json) {
           io.out(toJson({ root_uri: client.getRun(runId).info.artifact_uri, files }));
@@ -74,7 +75,7 @@ export function artifactsCommand(ctx: CliContext): Command {
     .addHelpText('after', examples('git-ml artifacts get "$RUN" model -o /tmp/out   # writes /tmp/out/model', 'git-ml artifacts get "$RUN" . -o restored'))
     .action((runId: string, path: string, opts: { output: string }, cmd: Command) =>
       ctx.withClient(cmd, async (client) => {
-        io.out(`${await client.downloadArtifacts(client.resolveRunId(runId), path, opts.output)}\n`);
+        io.out(`${await client.downloadArtifacts(resolveRun(client, runId), path, opts.output)}\n`);
       }),
     );
 

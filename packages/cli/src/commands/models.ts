@@ -11,6 +11,7 @@ import { formatPairs, formatTable } from '../output/table.js';
 import { parseKeyValue, parsePositiveInt, repeatable } from '../parse/flags.js';
 import { examples } from './help.js';
 import { registerModelsAlias, registerModelsHistory } from './models-alias.js';
+import { resolveRun } from '../resolve-run.js';
 
 /** An MLflow registry filter that matches exactly this model name (a single quote is escaped by doubling it). */
 export function nameFilter(name: string): string {
@@ -304,5 +305,5 @@ function fullRunsUri(client: MlClient, source: string): string {
 
 /** A shortened run id made whole; a full-length one is left for the registry to check (its errors say more). */
 function fullRunId(client: MlClient, id: string): string {
-  return /^[0-9a-f]{32}$/.test(id) ? id : client.resolveRunId(id);
+  return /^[0-9a-f]{32}$/.test(id) ? id : resolveRun(client, id);
 }

@@ -5,6 +5,7 @@ import type { CliContext } from '../context.js';
 import { PartialFailure } from '../errors.js';
 import { toJson } from '../output/json.js';
 import { examples, RUN_ID_HELP } from './help.js';
+import { resolveRun } from '../resolve-run.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -77,7 +78,7 @@ ${examples(
         if (!Number.isFinite(tolerance) || tolerance < 0) throw new GitMlError('INVALID_PARAMETER_VALUE', `Invalid --tolerance '${opts.tolerance}': a relative difference ≥ 0, e.g. 1e-6.`, { field: 'tolerance' });
         // with --json, stdout carries only the result: the child's output goes to stderr (as `git-ml run --json`)
         const output = opts.json ? { out: (t: string) => io.err(t), err: (t: string) => io.err(t) } : io;
-        const r = await reproduce({ runId: client.resolveRunId(runId), tolerance, envManager: opts.envManager ? parseEnvManager(opts.envManager) : undefined, client, output });
+        const r = await reproduce({ runId: resolveRun(client, runId), tolerance, envManager: opts.envManager ? parseEnvManager(opts.envManager) : undefined, client, output });
         if (opts.json) io.out(toJson(r));
         else io.out(`Reproduced ${r.originalRunId} as ${r.run.runId}:\n${formatMetricComparison(r.metrics)}\n`);
         if (!r.ok) throw new PartialFailure(1);

@@ -6,6 +6,7 @@ import { formatTable, type Column } from '../output/table.js';
 import { isSystemTag } from '../system-tags.js';
 import { examples, RUN_ID_HELP } from './help.js';
 import { experimentOf, infoPairs } from './runs-show.js';
+import { resolveRun } from '../resolve-run.js';
 
 /** One row of a comparison: the key, both sides (undefined when absent), and the extra delta cell. */
 interface Row {
@@ -84,8 +85,8 @@ export function registerRunsDiff(group: Command, ctx: CliContext): void {
     .addHelpText('after', `\nRows are marked ~ (changed), - (only in A) or + (only in B).${examples('git-ml runs diff "$BASELINE" "$RUN"')}`)
     .action((idA: string, idB: string, _opts: unknown, cmd: Command) =>
       ctx.withClient(cmd, (client) => {
-        const a = client.getRun(client.resolveRunId(idA));
-        const b = client.getRun(client.resolveRunId(idB));
+        const a = client.getRun(resolveRun(client, idA));
+        const b = client.getRun(resolveRun(client, idB));
         const names: [string | null, string | null] = [experimentOf(client, a)?.name ?? null, experimentOf(client, b)?.name ?? null];
         io.out(diffLines(a, b, names, io.columns).join('\n'));
       }),

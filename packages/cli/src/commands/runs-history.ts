@@ -7,6 +7,7 @@ import { toJson } from '../output/json.js';
 import { formatTable } from '../output/table.js';
 import { parsePositiveInt } from '../parse/flags.js';
 import { examples, RUN_ID_HELP } from './help.js';
+import { resolveRun } from '../resolve-run.js';
 
 /** points shown in the table unless --all */
 const TABLE_TAIL = 20;
@@ -84,7 +85,7 @@ ${examples('git-ml runs history "$RUN" loss', 'git-ml runs history 01a2b3c4 loss
     )
     .action((prefix: string, keys: string[], opts: HistoryOptions, cmd: Command) =>
       ctx.withClient(cmd, (client) => {
-        const runId = client.resolveRunId(prefix);
+        const runId = resolveRun(client, prefix);
         const histories = keys.map((key) => ({ key, points: client.getMetricHistory(runId, key) }));
         const missing = histories.filter((h) => h.points.length === 0).map((h) => h.key);
         if (missing.length) {

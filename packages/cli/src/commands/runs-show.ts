@@ -7,6 +7,7 @@ import { toJson } from '../output/json.js';
 import { formatPairs } from '../output/table.js';
 import { isSystemTag } from '../system-tags.js';
 import { examples, RUN_ID_HELP } from './help.js';
+import { resolveRun } from '../resolve-run.js';
 
 const ARTIFACTS_SHOWN = 50;
 
@@ -73,7 +74,7 @@ export function registerRunsShow(group: Command, ctx: CliContext): void {
     .addHelpText('after', examples('git-ml runs show "$RUN"', 'git-ml runs show "$RUN" --json | jq .run.data.metrics'))
     .action((prefix: string, opts: { system?: boolean; json?: boolean }, cmd: Command) =>
       ctx.withClient(cmd, (client) => {
-        const runId = client.resolveRunId(prefix);
+        const runId = resolveRun(client, prefix);
         const run = client.getRun(runId);
         const ref = runRef(run.info.experiment_id, run.info.run_id);
         if (opts.json) {

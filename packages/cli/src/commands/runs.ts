@@ -10,6 +10,7 @@ import { registerRunsDiff } from './runs-diff.js';
 import { registerRunsHistory } from './runs-history.js';
 import { registerRunsList } from './runs-list.js';
 import { registerRunsShow } from './runs-show.js';
+import { resolveRun } from '../resolve-run.js';
 
 /** --experiment, else MLFLOW_EXPERIMENT_NAME (both created when missing), else MLFLOW_EXPERIMENT_ID, else Default. */
 function experimentForNewRun(client: MlClient, io: Io, flag: string | undefined): string {
@@ -74,7 +75,7 @@ export function runsCommand(ctx: CliContext): Command {
         throw new UsageError('nothing to log: give at least one --param KEY=VALUE, --metric KEY=VALUE[@STEP] or --tag KEY=VALUE.');
       }
       return ctx.withClient(cmd, (client) => {
-        client.logBatch(client.resolveRunId(runId), {
+        client.logBatch(resolveRun(client, runId), {
           params: (opts.param ?? []).map(([key, value]) => ({ key, value })),
           metrics: (opts.metric ?? []).map((m) => ({ key: m.key, value: m.value, step: m.step })),
           tags: (opts.tag ?? []).map(([key, value]) => ({ key, value })),
@@ -90,7 +91,7 @@ export function runsCommand(ctx: CliContext): Command {
     .addHelpText('after', examples('git-ml runs end "$RUN"', 'python train.py || git-ml runs end "$RUN" --status FAILED'))
     .action((runId: string, opts: { status: RunStatus }, cmd: Command) =>
       ctx.withClient(cmd, (client) => {
-        client.setTerminated(client.resolveRunId(runId), opts.status);
+        client.setTerminated(resolveRun(client, runId), opts.status);
       }),
     );
 
@@ -106,7 +107,7 @@ export function runsCommand(ctx: CliContext): Command {
     .addHelpText('after', examples('git-ml runs delete 0190f1c2a4b7e3d5c6a8b9d0e1f2a3b4'))
     .action((prefix: string, _opts: unknown, cmd: Command) =>
       ctx.withClient(cmd, (client) => {
-        const runId = client.resolveRunId(prefix);
+        const runId = resolveRun(client, prefix);
         client.deleteRun(runId);
         io.out(`Deleted run ${runId}. Undo with \`git-ml runs restore ${runId}\`.\n`);
       }),
@@ -119,7 +120,7 @@ export function runsCommand(ctx: CliContext): Command {
     .addHelpText('after', examples('git-ml runs restore 0190f1c2a4b7e3d5c6a8b9d0e1f2a3b4'))
     .action((prefix: string, _opts: unknown, cmd: Command) =>
       ctx.withClient(cmd, (client) => {
-        const runId = client.resolveRunId(prefix);
+        const runId = resolveRun(client, prefix);
         client.restoreRun(runId);
         io.out(`Restored run ${runId}.\n`);
       }),
