@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { streamBlobFromStream } from '@git-ml/gitstore';
 import { cleanArtifactPath, downloadArtifactTree, listArtifactTree, storeDirectory, type FileInfo } from './artifacts.js';
-import { InvalidParameterError, NotFoundError } from './errors.js';
+import { AmbiguousRunIdError, InvalidParameterError, NotFoundError } from './errors.js';
 import { storeArtifactFile } from './lfs-artifacts.js';
 import { newRunId, newRunName } from './ids.js';
 import { assertRecordMatchesRef } from './index/record-identity.js';
@@ -30,6 +30,9 @@ import { LIMITS, validateBatchLimits, validateExperimentName, validateInteger, v
 const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 /** entries per journal write when importing a long history */
 const IMPORT_CHUNK = 10_000;
+
+/** The fewest characters of a run id that `resolveRunId` takes as a prefix (git takes 4 for hashes). */
+export const RUN_ID_PREFIX_MIN = 4;
 
 export type ViewType = 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
 
@@ -223,6 +226,63 @@ export class MlClient {
     const v = this.store.readRun(runId);
     assertRecordMatchesRef(v.ref, v.state!.info);
     return toRun(v.state!, v.ref);
+  }
+
+  /**
+   * The full id of the run that `idOrPrefix` names, the way git accepts abbreviated hashes: an id
+   * that names a run is returned as it is; otherwise it is taken as a prefix of at least
+   * {@link RUN_ID_PREFIX_MIN} characters that exactly one run's id starts with. Throws
+   * `NotFoundError` when no run matches and `AmbiguousRunIdError` (listing the candidates) when
+   * several do.
+   *
+   * ```ts
+   * client.getRun(client.resolveRunId('01a2b3c4'));
+   * ```
+   */
+  resolveRunId(idOrPrefix: string): string {
+    validateRunId(idOrPrefix);
+    try {
+      this.store.runRefOf(idOrPrefix);
+      return idOrPrefix;
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+      if (idOrPrefix.length < RUN_ID_PREFIX_MIN) {
+        throw new NotFoundError(`Run '${idOrPrefix}' not found. A shortened run id needs at least ${RUN_ID_PREFIX_MIN} characters; list runs with \`git-ml runs list\`.`, { run_id: idOrPrefix });
+      }
+      const candidates = this.store.runIdsStartingWith(idOrPrefix);
+      if (candidates.length === 1) return candidates[0];
+      if (candidates.length > 1) throw new AmbiguousRunIdError(idOrPrefix, candidates);
+      throw err;
+    }
+  }
+
+  /**
+   * For each of `runIds`, its shortest prefix of at least `minLength` characters that no other
+   * run in the repository starts with (what `resolveRunId` accepts), for tables that lack room.
+   */
+  abbreviateRunIds(runIds: readonly string[], minLength = 8): Map<string, string> {
+    // the run index is fresh after a search, so this reads no ref and no record
+    const all = this.index.runIds();
+    const out = new Map<string, string>();
+    const common = (a: string, b: string | undefined) => {
+      if (b === undefined || b === a) return 0;
+      let n = 0;
+      while (n < a.length && n < b.length && a[n] === b[n]) n++;
+      return n;
+    };
+    for (const id of runIds) {
+      // `all` is sorted, so the ids sharing the longest prefix with `id` sit right around it
+      let lo = 0;
+      let hi = all.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (all[mid] < id) lo = mid + 1;
+        else hi = mid;
+      }
+      const need = Math.max(minLength, common(id, all[lo - 1]) + 1, common(id, all[lo]) + 1, common(id, all[lo + 1]) + 1);
+      out.set(id, id.slice(0, Math.min(need, id.length)));
+    }
+    return out;
   }
 
   updateRun(runId: string, update: { status?: RunStatus; endTime?: number; runName?: string }): void {
