@@ -1,7 +1,7 @@
-import { exportMlruns, importMlruns, type Counts, type ImportSummary } from '@git-ml/migrate';
+import { exportMlruns, importFrom, importMlruns, type Counts, type ImportOptions, type ImportSummary } from '@git-ml/migrate';
 import { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { PartialFailure } from '../errors.js';
+import { PartialFailure, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { toJson } from '../output/json.js';
 import { examples } from './help.js';
@@ -34,10 +34,55 @@ function printImport(io: Io, s: ImportSummary): void {
   if (s.skipped.length) io.err(`git-ml: ${s.skipped.length} item(s) skipped (fix them and import again; what was imported stays):\n${s.skipped.map((x) => `  ! ${x.path}: ${x.reason}\n`).join('')}`);
 }
 
-/** `git-ml import mlruns PATH`: an MLflow FileStore tree into this repository, ids kept. */
-export function importCommand(ctx: CliContext): Command {
+const KEPT = `Run ids, experiment ids, times, users, statuses, params, full metric histories (NaN and ±inf
+included), tags (system tags too) and artifacts are kept, so runs:/<id>/… URIs keep working. Model
+versions keep their numbers, sources, descriptions, tags, users, stages (as the version tag
+git-ml.stage) and times; models keep their descriptions, tags, aliases and times. Importing again
+adds only what is new or changed (never a second copy of a run), so an import cut off part way is
+resumed by running it again. Broken items are skipped whole, named with their path or URL; the exit
+code is 1 when something was skipped. See docs/migrate.md.`;
+
+interface ImportFlags {
+  experiment?: string[];
+  json?: boolean;
+}
+
+async function runImport(ctx: CliContext, c: Command, opts: ImportFlags, run: (o: ImportOptions) => Promise<ImportSummary>): Promise<void> {
   const { io } = ctx;
-  const cmd = new Command('import').description('import from MLflow (a FileStore mlruns/ tree), keeping run and experiment ids');
+  const bar = progress(io, 'Importing runs');
+  const s = await run({ experiments: opts.experiment, onProgress: opts.json ? undefined : (p) => (p.phase === 'runs' ? bar(p) : undefined) });
+  if (opts.json) io.out(toJson(s));
+  else printImport(io, s);
+  if (s.skipped.length > 0) throw new PartialFailure(1);
+}
+
+/**
+ * `git-ml import --from SOURCE` (a tracking server's URL or an mlruns/ tree) and its shorthand
+ * `git-ml import mlruns PATH`: MLflow's experiments, runs and registry into this repository, ids kept.
+ */
+export function importCommand(ctx: CliContext): Command {
+  const cmd = new Command('import')
+    .description('import from MLflow — a running tracking server (--from http://HOST:PORT) or a FileStore mlruns/ tree — keeping run and experiment ids')
+    .enablePositionalOptions()
+    .option('--from <SOURCE>', "an MLflow tracking server's URL (http://HOST:PORT), or an mlruns/ folder or file: URI")
+    .option('--experiment <NAME...>', 'import only these experiments (repeat or list several)')
+    .option('--json', 'print the summary as JSON: counts, skipped [{path, reason}], warnings')
+    .addHelpText(
+      'after',
+      `
+From a server, everything comes through MLflow's REST API: experiments and runs (deleted ones
+too), full metric histories, artifacts (through the server's artifact proxy, or /get-artifact when
+it does not proxy them) and the registry. Credentials as MLflow's client takes them:
+MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD, or MLFLOW_TRACKING_TOKEN. Versions MLflow
+deleted are not listed by its API: their numbers stay unused here too.
+
+${KEPT}${examples('git-ml import --from http://127.0.0.1:5000', 'git-ml import --from https://mlflow.example.com --experiment churn', 'git-ml import --from ./mlruns      # the same as: git-ml import mlruns ./mlruns', 'git-ml import --from http://127.0.0.1:5000 --json')}`,
+    )
+    .action((opts: ImportFlags & { from?: string }, c: Command) => {
+      if (!opts.from) throw new UsageError('Say what to import: git-ml import --from http://HOST:PORT (a running MLflow tracking server) or git-ml import mlruns PATH (a FileStore tree).');
+      const from = opts.from;
+      return ctx.withRegistry(c, (registry, client) => runImport(ctx, c, opts, (o) => importFrom(client, registry, from, o)));
+    });
   cmd.addCommand(
     new Command('mlruns')
       .description("import an MLflow FileStore tree (mlruns/): experiments, runs, metric histories, artifacts, and the registry in models/")
@@ -47,26 +92,12 @@ export function importCommand(ctx: CliContext): Command {
       .addHelpText(
         'after',
         `
-Run ids, experiment ids, times, users, statuses, params, full metric histories (NaN and ±inf
-included), tags (system tags too) and artifacts are kept, so runs:/<id>/… URIs keep working. Model
-versions keep their numbers, sources, descriptions, tags; aliases are kept. Importing again adds
-only what is new or changed (never a second copy of a run), so an import cut off part way is
-resumed by running it again. Broken items (a meta.yaml that does not parse, a metric line that
-is not '<timestamp> <value> <step>') are skipped whole, named with their path; the exit code is 1
-when something was skipped. See docs/migrate.md.${examples('git-ml import mlruns ./mlruns', 'git-ml import mlruns ~/hpc/mlruns --experiment churn --experiment fraud', 'git-ml import mlruns ./mlruns --json')}`,
+The same as git-ml import --from PATH. Broken items (a meta.yaml that does not parse, a metric line
+that is not '<timestamp> <value> <step>') are skipped whole.
+
+${KEPT}${examples('git-ml import mlruns ./mlruns', 'git-ml import mlruns ~/hpc/mlruns --experiment churn --experiment fraud', 'git-ml import mlruns ./mlruns --json')}`,
       )
-      .action((path: string, opts: { experiment?: string[]; json?: boolean }, c: Command) =>
-        ctx.withRegistry(c, async (registry, client) => {
-          const bar = progress(io, 'Importing runs');
-          const s = await importMlruns(client, registry, path, {
-            experiments: opts.experiment,
-            onProgress: opts.json ? undefined : (p) => (p.phase === 'runs' ? bar(p) : undefined),
-          });
-          if (opts.json) io.out(toJson(s));
-          else printImport(io, s);
-          if (s.skipped.length > 0) throw new PartialFailure(1);
-        }),
-      ),
+      .action((path: string, opts: ImportFlags, c: Command) => ctx.withRegistry(c, (registry, client) => runImport(ctx, c, opts, (o) => importMlruns(client, registry, path, o)))),
   );
   return cmd;
 }
