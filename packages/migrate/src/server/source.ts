@@ -157,8 +157,10 @@ export async function serverSource(url: string, options: ServerSourceOptions = {
   function fileUrl(runId: string, artifactUri: string, path: string): string {
     const enc = (p: string) => p.split('/').map(encodeURIComponent).join('/');
     if (artifactUri.startsWith('mlflow-artifacts:')) {
-      const root = new URL(artifactUri.replace(/^mlflow-artifacts:/, 'http:')).pathname.replace(/^\/+|\/+$/g, '');
-      return `${PROXY}/${enc(root ? `${decodeURIComponent(root)}/${path}` : path)}`;
+      // mlflow-artifacts:/<exp>/<run>/artifacts, or mlflow-artifacts://host:port/<exp>/<run>/artifacts
+      const rest = artifactUri.slice('mlflow-artifacts:'.length);
+      const root = decodeURIComponent(rest.startsWith('//') ? new URL(`http:${rest}`).pathname : rest).replace(/^\/+|\/+$/g, '');
+      return `${PROXY}/${enc(root ? `${root}/${path}` : path)}`;
     }
     return `/get-artifact?${new URLSearchParams({ run_uuid: runId, path })}`;
   }
