@@ -36,7 +36,7 @@ function printImport(io: Io, s: ImportSummary): void {
 
 const KEPT = `Run ids, experiment ids, times, users, statuses, params, full metric histories (NaN and ±inf
 included), tags (system tags too) and artifacts are kept, so runs:/<id>/… URIs keep working. Model
-versions keep their numbers, sources, descriptions, tags, users, stages (as the version tag
+versions keep their numbers, runs and paths, descriptions, tags, users, stages (as the version tag
 git-ml.stage) and times; models keep their descriptions, tags, aliases and times. Importing again
 adds only what is new or changed (never a second copy of a run), so an import cut off part way is
 resumed by running it again. Broken items are skipped whole, named with their path or URL; the exit
