@@ -51,13 +51,16 @@ export async function freePort(): Promise<number> {
 
 /**
  * A real `mlflow server` (MLflow 2.12.2 from the shared source, one gunicorn worker) on 127.0.0.1
- * with a SQLite backend store and proxied artifacts under `dir`; resolves once /health answers.
+ * with a SQLite backend store and artifacts under `dir` — proxied (MLflow's default), or with
+ * `proxyArtifacts: false` a plain local artifact root its clients write to themselves
+ * (`--no-serve-artifacts`); resolves once /health answers.
  */
-export async function startMlflowServer(dir: string): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function startMlflowServer(dir: string, options: { proxyArtifacts?: boolean } = {}): Promise<{ url: string; stop: () => Promise<void> }> {
   const port = await freePort();
+  const artifacts = options.proxyArtifacts === false ? ['--no-serve-artifacts', '--default-artifact-root', join(dir, 'artifacts')] : ['--artifacts-destination', join(dir, 'artifacts')];
   const child = spawn(
     PYTHON,
-    ['-m', 'mlflow', 'server', '--backend-store-uri', `sqlite:///${join(dir, 'mlflow.db')}`, '--artifacts-destination', join(dir, 'artifacts'), '--host', '127.0.0.1', '--port', String(port), '--workers', '1'],
+    ['-m', 'mlflow', 'server', '--backend-store-uri', `sqlite:///${join(dir, 'mlflow.db')}`, ...artifacts, '--host', '127.0.0.1', '--port', String(port), '--workers', '1'],
     { cwd: dir, env: { ...process.env, PYTHONPATH: `${home}/src:${home}/deps:${home}`, GIT_PYTHON_REFRESH: 'quiet', MLFLOW_TRACKING_URI: '' }, stdio: ['ignore', 'ignore', 'pipe'], detached: true },
   );
   let log = '';

@@ -160,6 +160,19 @@ describe.skipIf(mlflowMissing)(`import from a running MLflow 2.12.2 tracking ser
     expect(await dumpRepo(copy)).toEqual(await dumpRepo(repo));
   }, 120_000);
 
+  it('imports from a server that does not proxy artifacts (--no-serve-artifacts), through /get-artifact', async () => {
+    const plain = await startMlflowServer(temp('mlflow-plain'), { proxyArtifacts: false });
+    stops.push(plain.stop);
+    const filled: Filled = JSON.parse(python('fill_server.py', plain.url));
+    const fresh = newRepo();
+    const s = await withClients(fresh, (c, r) => importServer(c, r, plain.url));
+    expect(s.skipped).toEqual([]);
+    expect(s.warnings).toEqual([]);
+    expect(s.runsWithNewArtifacts).toBe(1);
+    expect(execFileSync('git', ['show', `refs/ml/runs/${filled.experiment_id}/${filled.parent}:artifacts/model/data/weights.bin`], { cwd: fresh })).toEqual(Buffer.from([...Array(256).keys()]));
+    expect(await dumpRepo(fresh)).toEqual(dump(plain.url));
+  }, 120_000);
+
   it('a server that cannot be reached is one clear error, no stack trace, nothing written', async () => {
     const fresh = newRepo();
     const port = await freePort();
