@@ -236,9 +236,15 @@ export async function serverSource(url: string, options: ServerSourceOptions = {
   async function models(): Promise<Item<SourceModel>[]> {
     const out: Item<SourceModel>[] = [];
     const names: string[] = [];
-    for await (const m of pages(rest, 'GET', `${API}/registered-models/search`, { max_results: PAGE }, 'registered_models')) {
-      const name = str(m.name);
-      if (name) names.push(name);
+    try {
+      for await (const m of pages(rest, 'GET', `${API}/registered-models/search`, { max_results: PAGE }, 'registered_models')) {
+        const name = str(m.name);
+        if (name) names.push(name);
+      }
+    } catch (error) {
+      // a server without a model registry (or refusing this call): the runs are in, say what is not
+      if (error instanceof SourceRequestError) return [{ where: `${base}/#/models`, error }];
+      throw error;
     }
     for (const name of names) {
       const where = `${base}/#/models/${encodeURIComponent(name)}`;
