@@ -31,7 +31,8 @@ export interface ImportSummary {
 }
 
 export interface ImportProgress {
-  phase: 'runs' | 'models';
+  /** listing: the runs of each experiment are being listed (a server answers one search per page) */
+  phase: 'listing' | 'runs' | 'models';
   done: number;
   total: number;
 }
@@ -85,7 +86,10 @@ export async function importFromSource(client: MlClient, registry: RegistryClien
     const wanted = options.experiments?.length ? new Set(options.experiments) : null;
     const work: { exp: SourceExperiment; runs: SourceRun[] }[] = [];
     const seenNames = new Set<string>();
-    for (const item of await source.experiments()) {
+    const experiments = await source.experiments();
+    let listed = 0;
+    for (const item of experiments) {
+      options.onProgress?.({ phase: 'listing', done: listed++, total: experiments.length });
       if ('error' in item) {
         s.skipped.push({ path: whereOf(item.error, item.where), reason: `experiment and its runs skipped: ${reason(item.error)}` });
         continue;
@@ -100,6 +104,7 @@ export async function importFromSource(client: MlClient, registry: RegistryClien
         s.skipped.push({ path: whereOf(err, item.where), reason: `runs of experiment '${exp.name}' skipped: ${reason(err)}` });
       }
     }
+    options.onProgress?.({ phase: 'listing', done: experiments.length, total: experiments.length });
     for (const name of wanted ?? []) if (!seenNames.has(name)) s.skipped.push({ path: source.location, reason: `no experiment named '${name}' in the source` });
 
     const imported = await importRuns(client, source, work, s, options.onProgress);

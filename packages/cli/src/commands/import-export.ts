@@ -49,8 +49,9 @@ interface ImportFlags {
 
 async function runImport(ctx: CliContext, c: Command, opts: ImportFlags, run: (o: ImportOptions) => Promise<ImportSummary>): Promise<void> {
   const { io } = ctx;
+  const listing = progress(io, 'Listing experiments');
   const bar = progress(io, 'Importing runs');
-  const s = await run({ experiments: opts.experiment, onProgress: opts.json ? undefined : (p) => (p.phase === 'runs' ? bar(p) : undefined) });
+  const s = await run({ experiments: opts.experiment, onProgress: opts.json ? undefined : (p) => (p.phase === 'runs' ? bar(p) : p.phase === 'listing' ? listing(p) : undefined) });
   if (opts.json) io.out(toJson(s));
   else printImport(io, s);
   if (s.skipped.length > 0) throw new PartialFailure(1);
