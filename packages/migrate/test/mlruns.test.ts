@@ -155,6 +155,19 @@ describe.skipIf(mlflowMissing)(`import/export of MLflow FileStore trees made by 
     expect(git(fresh, 'for-each-ref', '--format=%(refname)', 'refs/ml/runs')).toBe(`refs/ml/runs/0/${made.default_run}`);
   });
 
+  it('CLI: --json and --experiment mean the same before or after mlruns PATH, and as --from PATH', () => {
+    for (const args of [
+      ['import', 'mlruns', src, '--json', '--experiment', 'Default'],
+      ['import', '--json', 'mlruns', src, '--experiment', 'Default'],
+      ['import', '--from', src, '--experiment', 'Default', '--json'],
+    ]) {
+      const fresh = newRepo();
+      const r = spawnSync(process.execPath, [CLI, ...args], { cwd: fresh, env: GIT_ENV, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ source: src, runs: { created: 1, updated: 0, unchanged: 0 }, skipped: [] });
+    }
+  });
+
   it('skips broken items whole, names their paths, imports the rest (CLI: no stack trace, exit 1)', () => {
     const bad = join(temp('bad'), 'mlruns');
     cpSync(src, bad, { recursive: true });

@@ -58,49 +58,48 @@ async function runImport(ctx: CliContext, c: Command, opts: ImportFlags, run: (o
 }
 
 /**
- * `git-ml import --from SOURCE` (a tracking server's URL or an mlruns/ tree) and its shorthand
+ * `git-ml import --from SOURCE` (a tracking server's URL or an mlruns/ tree) and its kept shorthand
  * `git-ml import mlruns PATH`: MLflow's experiments, runs and registry into this repository, ids kept.
+ * One command with an optional `mlruns PATH` operand rather than a subcommand, so that `--json` and
+ * `--experiment` mean the same wherever they stand.
  */
 export function importCommand(ctx: CliContext): Command {
-  const cmd = new Command('import')
+  return new Command('import')
     .description('import from MLflow — a running tracking server (--from http://HOST:PORT) or a FileStore mlruns/ tree — keeping run and experiment ids')
-    .enablePositionalOptions()
+    .usage('--from <URL|PATH> [options]\n       git-ml import mlruns <PATH> [options]')
+    .argument('[mlruns]', "the word 'mlruns', for the shorthand git-ml import mlruns PATH")
+    .argument('[PATH]', 'with mlruns: the mlruns/ folder (or a file: URI, or a folder holding mlruns/)')
     .option('--from <SOURCE>', "an MLflow tracking server's URL (http://HOST:PORT), or an mlruns/ folder or file: URI")
     .option('--experiment <NAME...>', 'import only these experiments (repeat or list several)')
     .option('--json', 'print the summary as JSON: counts, skipped [{path, reason}], warnings')
     .addHelpText(
       'after',
       `
+git-ml import mlruns PATH is the same as git-ml import --from PATH.
+
 From a server, everything comes through MLflow's REST API: experiments and runs (deleted ones
 too), full metric histories, artifacts (through the server's artifact proxy, or /get-artifact when
 it does not proxy them) and the registry. Credentials as MLflow's client takes them:
 MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD, or MLFLOW_TRACKING_TOKEN. Versions MLflow
-deleted are not listed by its API: their numbers stay unused here too.
+deleted are not listed by its API: their numbers stay unused here too. From a tree, broken items (a
+meta.yaml that does not parse, a metric line that is not '<timestamp> <value> <step>') are skipped
+whole.
 
-${KEPT}${examples('git-ml import --from http://127.0.0.1:5000', 'git-ml import --from https://mlflow.example.com --experiment churn', 'git-ml import --from ./mlruns      # the same as: git-ml import mlruns ./mlruns', 'git-ml import --from http://127.0.0.1:5000 --json')}`,
+${KEPT}${examples(
+        'git-ml import --from http://127.0.0.1:5000',
+        'git-ml import --from https://mlflow.example.com --experiment churn',
+        'git-ml import mlruns ~/hpc/mlruns --experiment churn --experiment fraud',
+        'git-ml import --from ./mlruns --json',
+      )}`,
     )
-    .action((opts: ImportFlags & { from?: string }, c: Command) => {
-      if (!opts.from) throw new UsageError('Say what to import: git-ml import --from http://HOST:PORT (a running MLflow tracking server) or git-ml import mlruns PATH (a FileStore tree).');
-      const from = opts.from;
-      return ctx.withRegistry(c, (registry, client) => runImport(ctx, c, opts, (o) => importFrom(client, registry, from, o)));
+    .action((kind: string | undefined, path: string | undefined, opts: ImportFlags & { from?: string }, c: Command) => {
+      if (kind !== undefined && kind !== 'mlruns') throw new UsageError(`Unknown source '${kind}'. Import from a tracking server with git-ml import --from http://HOST:PORT, or a FileStore tree with git-ml import mlruns PATH.`);
+      if (kind === 'mlruns' && path === undefined) throw new UsageError('git-ml import mlruns needs the PATH of the mlruns/ folder.');
+      if (kind === 'mlruns' && opts.from) throw new UsageError('Give either --from SOURCE or mlruns PATH, not both.');
+      const from = kind === 'mlruns' ? path! : opts.from;
+      if (!from) throw new UsageError('Say what to import: git-ml import --from http://HOST:PORT (a running MLflow tracking server) or git-ml import mlruns PATH (a FileStore tree).');
+      return ctx.withRegistry(c, (registry, client) => runImport(ctx, c, opts, (o) => (kind === 'mlruns' ? importMlruns(client, registry, from, o) : importFrom(client, registry, from, o))));
     });
-  cmd.addCommand(
-    new Command('mlruns')
-      .description("import an MLflow FileStore tree (mlruns/): experiments, runs, metric histories, artifacts, and the registry in models/")
-      .argument('<PATH>', 'the mlruns/ folder (or a file: URI, or a folder holding mlruns/)')
-      .option('--experiment <NAME...>', 'import only these experiments (repeat or list several)')
-      .option('--json', 'print the summary as JSON: counts, skipped [{path, reason}], warnings')
-      .addHelpText(
-        'after',
-        `
-The same as git-ml import --from PATH. Broken items (a meta.yaml that does not parse, a metric line
-that is not '<timestamp> <value> <step>') are skipped whole.
-
-${KEPT}${examples('git-ml import mlruns ./mlruns', 'git-ml import mlruns ~/hpc/mlruns --experiment churn --experiment fraud', 'git-ml import mlruns ./mlruns --json')}`,
-      )
-      .action((path: string, opts: ImportFlags, c: Command) => ctx.withRegistry(c, (registry, client) => runImport(ctx, c, opts, (o) => importMlruns(client, registry, path, o)))),
-  );
-  return cmd;
 }
 
 /** `git-ml export mlruns DEST`: everything as an MLflow FileStore tree. */
