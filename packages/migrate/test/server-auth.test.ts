@@ -10,9 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
  * Credentials the way MLflow's client sends them, checked by a real HTTP server on 127.0.0.1 that
- * answers MLflow's list calls for an empty store only when the Authorization header is right.
+ * answers MLflow's list calls for an empty store only when the Authorization header is right; and a
+ * server that answers the tracking API but not the registry's.
  */
-describe('import --from a server that wants credentials', () => {
+describe('import --from a server that wants credentials, or lacks a registry', () => {
   let server: Server;
   let url: string;
   const seen: (string | undefined)[] = [];
@@ -53,6 +54,25 @@ describe('import --from a server that wants credentials', () => {
     expect((await run({ MLFLOW_TRACKING_USERNAME: 'ana', MLFLOW_TRACKING_PASSWORD: 's3cret' })).skipped).toEqual([]);
     expect((await run({}, url.replace('http://', 'http://ana:s3cret@'))).source).toBe(url);
     expect((await run({ MLFLOW_TRACKING_TOKEN: 'tok-1' })).skipped).toEqual([]);
+  });
+
+  it('a server without a model registry: the runs are imported, the registry is named as skipped', async () => {
+    const bare = createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      if (req.url!.includes('registered-models')) {
+        res.statusCode = 404;
+        res.end(JSON.stringify({ error_code: 'ENDPOINT_NOT_FOUND', message: 'No such endpoint' }));
+      } else res.end('{"experiments": []}');
+    });
+    await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
+    try {
+      const s = await run({}, `http://127.0.0.1:${(bare.address() as { port: number }).port}`);
+      expect(s.skipped).toHaveLength(1);
+      expect(s.skipped[0].path).toMatch(/\/#\/models$/);
+      expect(s.skipped[0].reason).toMatch(/^registered model skipped: GET .*registered-models\/search.* failed with HTTP 404 \(ENDPOINT_NOT_FOUND: No such endpoint\)/);
+    } finally {
+      await new Promise((r) => bare.close(r));
+    }
   });
 
   it('without them, stops with a message that names the variables', async () => {
