@@ -102,7 +102,7 @@ async function tableTimes(browser, url, exp, n, repeat) {
       await timed(page, () => box.press('Enter'));
       const t0 = performance.now();
       await page.getByTestId('runs-table').evaluate((el) => (el.scrollTop = el.scrollHeight));
-      await page.waitForFunction((n) => [...document.querySelectorAll('.vt-row[data-run]')].some((e) => e.style.top === `${28 + (n - 1) * 28}px`), n, { timeout: 30_000 });
+      await page.waitForFunction((n) => document.querySelector(`.vt-row[data-index="${n - 1}"]`), n, { timeout: 30_000 });
       const pages = await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.includes('/runs/window')).length);
       scroll = { to_end_ms: performance.now() - t0, window_requests: pages, pages_in_all: Math.ceil(n / 100) };
     }

@@ -72,6 +72,8 @@ export interface RunWindowOptions {
    * children. Absent: every match, flat.
    */
   parent?: string | null;
+  /** skip ordering: for aggregates over every match (counts, keys), where order does not matter */
+  unordered?: boolean;
 }
 
 export interface RunWindow {
@@ -114,8 +116,9 @@ export function searchRunWindowInMemory(runs: readonly Run[], options: RunWindow
     }
     matches = matches.filter((r) => (parent === null ? !parents.has(r.info.run_id) : parents.get(r.info.run_id) === parent));
   }
-  const ordered = sortRuns(matches, keys);
+  const ordered = options.unordered ? matches : sortRuns(matches, keys);
   const window = ordered.slice(offset, limit === Infinity ? undefined : offset + limit);
+  if (window.length === ordered.length) return { runs: window, total: ordered.length, childCounts };
   const counts = new Map<string, number>();
   for (const r of window) {
     const n = childCounts.get(r.info.run_id);

@@ -279,7 +279,7 @@ export function RunsView({ experimentId, params }: { experimentId: string; param
     const kids = r.kind === 'top' ? childCounts.get(id) : undefined;
     const open = expansions.some((e) => e.parentId === id);
     rows.push(
-      <div class={`vt-row${selected.has(id) ? ' sel' : ''}`} style={style} key={id} data-run={id}>
+      <div class={`vt-row${selected.has(id) ? ' sel' : ''}`} style={style} key={id} data-run={id} data-index={d}>
         <div class="vt-cell" style={{ width: '36px' }}>
           <input type="checkbox" aria-label={`select ${run.info.run_name}`} checked={selected.has(id)} onClick={(e) => select(id, d, e.shiftKey)} />
         </div>
