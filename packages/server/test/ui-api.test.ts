@@ -1,4 +1,5 @@
 /** git-ml's read endpoints for the web UI, over real HTTP on a real repository. */
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MlClient } from '@git-ml/tracking';
 import { thin } from '../src/routes/ui-api.js';
@@ -105,6 +106,21 @@ describe('git-ml UI endpoints', () => {
     expect(js.status).toBe(200);
     expect(js.headers.get('cache-control')).toContain('immutable');
     expect((await js.text()).length).toBeGreaterThan(10_000);
+  });
+});
+
+describe('runs/source', () => {
+  it('never passes a tag value that is not an object id to git (a client sets those tags)', async () => {
+    const h = await serve();
+    const client = new MlClient({ repo: h.repo });
+    const run = client.createRun('0', { ownedByProcess: false, tags: { 'mlflow.source.git.commit': '--output=/tmp/git-ml-pwned', 'git-ml.source.head': 'HEAD' } });
+    client.flush();
+    client.close();
+    const r = await h.call('GET', `${G}/runs/source`, { run_id: run.info.run_id });
+    expect(r.status).toBe(200);
+    expect(r.json.commit).toBe('--output=/tmp/git-ml-pwned');
+    expect(r.json.diff).toBeUndefined();
+    expect(existsSync('/tmp/git-ml-pwned')).toBe(false);
   });
 });
 

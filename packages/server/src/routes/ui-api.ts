@@ -7,6 +7,8 @@ import { invalidParameter } from '../errors.js';
 import type { Fields } from '../request-fields.js';
 import { runView } from '../views.js';
 
+const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
 /** largest window of runs one request may ask for */
 const MAX_WINDOW = 5000;
 /** largest source diff sent to the browser; longer ones are cut and say so */
@@ -188,7 +190,8 @@ export function uiApiRoutes(add: AddRoute): void {
       omitted: parseJson(tag('git-ml.source.omitted')) ?? [],
     };
     // a dirty run's commit is a snapshot whose parent is the commit it was based on (`head`)
-    if (commit && head && commit !== head) {
+    // the tags are whatever a client set: only object ids ever reach git's command line
+    if (commit && head && commit !== head && OBJECT_ID.test(commit) && OBJECT_ID.test(head)) {
       const git = gitOf(ctx.client);
       const r = await runGit(['--git-dir', git.gitDir, 'diff', '--no-color', '--no-ext-diff', head, commit, '--'], {});
       if (r.status === 0) {
