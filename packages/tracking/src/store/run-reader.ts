@@ -3,7 +3,7 @@ import type { JournalCache, JournalLine, JournalRead } from '../journal/journal.
 import { CorruptRecordError } from '../errors.js';
 import { chunkEntries } from './metric-series.js';
 import type { Metric } from '../model.js';
-import { metricFileName, parseMetricColumns, parseMetricLines, parseMetricValue, type MetricColumns } from './metric-lines.js';
+import { metricFileName, parseMetricColumns, parseMetricValue, type MetricColumns } from './metric-lines.js';
 import { parseOffsets } from './refs-layout.js';
 import { readRunRecord } from './run-record.js';
 import { applyEntry, newRunState, type RunState } from './run-state.js';
@@ -82,56 +82,15 @@ function committedMetricBlobs(git: GitStore, head: string, key: string): { offse
 }
 
 /**
- * One metric's history: each committed blob (chunks in order, or the format-1 file) through
- * `parseBlob`, then that key's unfolded journal lines, joined by `join`. Reads ref, then journals,
- * and repeats if the ref moved meanwhile (a fold may have removed a journal).
- */
-function readMetric<T, R>(git: GitStore, ref: string, runId: string, key: string, journals: JournalCache, parseBlob: (oid: string) => T, join: (parts: T[], tail: Metric[]) => R): R {
-  for (let i = 0; ; i++) {
-    const head = git.refs.read(ref);
-    const all = journals.readAll();
-    let offsets = new Map<string, number>();
-    const parts: T[] = [];
-    if (head) {
-      const committed = committedMetricBlobs(git, head, key);
-      offsets = committed.offsets;
-      for (const b of committed.blobs) {
-        try {
-          parts.push(parseBlob(b.oid));
-        } catch (cause) {
-          throw new CorruptRecordError(ref, b.path, (cause as Error).message, { cause });
-        }
-      }
-    }
-    const tail: Metric[] = [];
-    for (const p of pendingLines(all, runId, offsets)) {
-      for (const l of p.lines) {
-        if (l.op === 'm' && l.k === key) tail.push({ key, value: typeof l.v === 'number' ? l.v : parseMetricValue(l.v), timestamp: l.t, step: l.s });
-      }
-    }
-    if (git.refs.read(ref) === head || i >= 5) return join(parts, tail);
-  }
-}
-
-/**
  * One metric's full history without reading the rest of the run: the committed chunks (or the
- * format-1 file) of `metrics/<key>` plus that key's unfolded journal lines.
+ * format-1 file) of `metrics/<key>` plus that key's unfolded journal lines, as `Metric` objects
+ * (built from `readMetricColumns`, so committed chunks are parsed once per process).
  */
 export function readMetricHistoryOnly(git: GitStore, ref: string, runId: string, key: string, journals: JournalCache): Metric[] {
-  return readMetric(
-    git,
-    ref,
-    runId,
-    key,
-    journals,
-    (oid) => parseMetricLines(key, git.objects.readBlob(oid).toString('utf8')),
-    (parts, tail) => {
-      const points: Metric[] = [];
-      for (const part of parts) for (const p of part) points.push(p);
-      for (const p of tail) points.push(p);
-      return points;
-    },
-  );
+  const { step, timestamp, value } = readMetricColumns(git, ref, runId, key, journals);
+  const points = new Array<Metric>(value.length);
+  for (let i = 0; i < value.length; i++) points[i] = { key, value: value[i], timestamp: timestamp[i], step: step[i] };
+  return points;
 }
 
 /** Parsed chunks by blob id (immutable, so never stale), bounded by the points they hold. */
@@ -158,12 +117,36 @@ function cachedColumns(oid: string, parse: () => MetricColumns): MetricColumns {
 }
 
 /**
- * `readMetricHistoryOnly` as three columns of numbers, for long histories read often (the web UI's
- * charts): no object per point, and committed chunks are parsed once per process (kept by blob id,
- * up to 4 million points).
+ * One metric's history as three columns of numbers: the committed chunks (or the format-1 file) of
+ * `metrics/<key>` — each parsed once per process, kept by blob id up to 4 million points — then that
+ * key's unfolded journal lines. Reads ref, then journals, and repeats if the ref moved meanwhile (a
+ * fold may have removed a journal).
  */
 export function readMetricColumns(git: GitStore, ref: string, runId: string, key: string, journals: JournalCache): MetricColumns {
-  return readMetric(git, ref, runId, key, journals, (oid) => cachedColumns(oid, () => parseMetricColumns(git.objects.readBlob(oid).toString('utf8'))), concatColumns);
+  for (let i = 0; ; i++) {
+    const head = git.refs.read(ref);
+    const all = journals.readAll();
+    let offsets = new Map<string, number>();
+    const parts: MetricColumns[] = [];
+    if (head) {
+      const committed = committedMetricBlobs(git, head, key);
+      offsets = committed.offsets;
+      for (const b of committed.blobs) {
+        try {
+          parts.push(cachedColumns(b.oid, () => parseMetricColumns(git.objects.readBlob(b.oid).toString('utf8'))));
+        } catch (cause) {
+          throw new CorruptRecordError(ref, b.path, (cause as Error).message, { cause });
+        }
+      }
+    }
+    const tail: Metric[] = [];
+    for (const p of pendingLines(all, runId, offsets)) {
+      for (const l of p.lines) {
+        if (l.op === 'm' && l.k === key) tail.push({ key, value: typeof l.v === 'number' ? l.v : parseMetricValue(l.v), timestamp: l.t, step: l.s });
+      }
+    }
+    if (git.refs.read(ref) === head || i >= 5) return concatColumns(parts, tail);
+  }
 }
 
 function concatColumns(parts: MetricColumns[], tail: Metric[]): MetricColumns {
