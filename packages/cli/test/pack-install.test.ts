@@ -60,8 +60,8 @@ beforeAll(() => {
   const dest = tempDir('git-ml-tarballs-');
   project = realpathSync(tempDir('git-ml-consumer-'));
   expect(relative(ROOT, project).startsWith('..'), `${project} must be outside the monorepo`).toBe(true);
-  const ws = published.flatMap((w) => ['-w', w.pkg.name]);
-  packed = JSON.parse(run('npm', ['pack', ...ws, '--pack-destination', dest, '--json'], ROOT).stdout) as Packed[];
+  // what docs/install.md tells users to run (`npm run tarballs -- DEST`), minus the build vitest's caller did
+  packed = JSON.parse(run(process.execPath, [join(ROOT, 'scripts', 'pack-tarballs.mjs'), dest], ROOT).stdout) as Packed[];
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   const tarballs = packed.filter((p) => !NOT_INSTALLED.has(p.name)).map((p) => join(dest, p.filename));
   const r = run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', ...tarballs], project);
