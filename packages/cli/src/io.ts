@@ -6,6 +6,8 @@ export interface Io {
   readonly columns: number;
   /** true when stderr is a terminal (progress lines are redrawn in place) */
   readonly errIsTty: boolean;
+  /** the stream behind `err`, for progress bars that redraw in place (none: no bars) */
+  readonly errStream?: NodeJS.WriteStream;
 }
 
 export function processIo(): Io {
@@ -18,5 +20,6 @@ export function processIo(): Io {
     get errIsTty() {
       return process.stderr.isTTY === true;
     },
+    errStream: process.stderr,
   };
 }
