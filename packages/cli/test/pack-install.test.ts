@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { delimiter, join, relative, resolve } from 'node:path';
+import semver from 'semver';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLI_DIR, cleanEnv, git, NO_MAN, tempDir, tempRepo } from './harness.js';
 
@@ -111,6 +112,18 @@ describe('npm pack of the workspaces', () => {
       expect(lock.packages[`node_modules/${p.name}`]?.resolved, p.name).toMatch(new RegExp(`^file:.*${p.filename.replace(/\./g, '\\.')}$`));
     }
     expect(existsSync(join(project, 'node_modules', '.bin', 'git-ml'))).toBe(true);
+  });
+
+  it('every dependency, here and in the installed project, runs on the oldest Node the packages declare (no EBADENGINE there either)', () => {
+    const oldest = semver.minVersion(rootPkg.engines.node)!.version;
+    expect(oldest).toBe('20.19.0');
+    for (const dir of [ROOT, project]) {
+      const lock = JSON.parse(readFileSync(join(dir, 'package-lock.json'), 'utf8')) as { packages: Record<string, { engines?: { node?: string } | string[] }> };
+      const refuse = Object.entries(lock.packages)
+        .filter(([, p]) => p.engines && !Array.isArray(p.engines) && p.engines.node && !semver.satisfies(oldest, p.engines.node))
+        .map(([k, p]) => `${k} (node ${(p.engines as { node: string }).node})`);
+      expect(refuse, `${dir}/package-lock.json`).toEqual([]);
+    }
   });
 
   it('the SDK imports from the installed package and logs a run into a git repository', () => {
