@@ -21,7 +21,8 @@ Example session:
 
 Everything is stored in git refs under refs/ml/ (see them with \`git for-each-ref refs/ml\`);
 nothing touches your branches, index or working tree. With git-ml on PATH, \`git ml …\` works too;
-\`git ml --help\` opens the git-ml(1) man page and \`git ml help\` prints this.
+\`git ml help\` prints this, \`git ml --help\` opens the git-ml(1) man page (docs/install.md says
+where man looks for it).
 Run \`git-ml <command> --help\` (e.g. \`git-ml runs log --help\`) for a command's options.
 `;
 
