@@ -3,6 +3,7 @@
 // Usage: npm run bench [-- --scales 1000,10000,100000 --repeat 5 --registry-tags 10000 --serve-seconds 5]
 //        training loops, sweeps, processes at once and MLflow side by side (bench/loops.mjs, `--no-loops` skips):
 //        [-- --steps 1000,10000 --big --quick --budget 120 --mlflow-pythonpath P]; its medians use --repeat too (default 3)
+//        the web UI in Chromium (bench/ui.mjs, `--no-ui` skips): [-- --ui-runs 1000,10000 --chart-runs 10 --chart-points 100000]
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { loopOptions, loopsBench, printLoops } from './loops.mjs';
 import { registryBench } from './registry.mjs';
 import { serveBench } from './serve.mjs';
 import { trackingServerBench } from './server.mjs';
+import { printUi, uiBench, uiOptions } from './ui.mjs';
 import { flavorCases } from './flavors.mjs';
 import { onnxOverheadBench } from '../plugins/flavor-onnx/bench.mjs';
 import { newBenchRepo, runBatch } from './run-batch.mjs';
@@ -170,6 +172,11 @@ if (serverRuns > 0) {
   results.tracking_server = await trackingServerBench({ runs: serverRuns, metrics: serverMetrics, clients: serverClients });
 }
 
+if (!args.includes('--no-ui')) {
+  process.stderr.write('bench: the web UI in Chromium (bench/ui.mjs)…\n');
+  results.ui = await uiBench(uiOptions(args));
+}
+
 const fmt = (x, d = 1) => (typeof x === 'number' ? x.toFixed(d) : String(x));
 console.log('\ngit-ml benchmark (medians of', repeat, 'runs where repeated)\n');
 console.log('runs     create runs/s   search rebuild ms   search cold ms   search warm ms   matched');
@@ -209,6 +216,7 @@ else if (ts) {
     console.log(`${k.padEnd(15)} ${fmt(r.runs_per_s).padStart(7)}   ${fmt(r.log_metric_per_s).padStart(12)}   ${fmt(r.parallel_runs_per_s).padStart(16)}   ${fmt(r.search_median_ms).padStart(9)}   ${fmt(r.node_log_metric_median_ms - r.node_health_median_ms, 2)}`);
   }
 }
+if (results.ui) printUi(results.ui);
 const out = join(dirname(fileURLToPath(import.meta.url)), 'results');
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'latest.json'), JSON.stringify(results, null, 2));

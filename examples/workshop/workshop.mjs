@@ -120,6 +120,8 @@ say(rep.status === 0 ? 'reproduced exactly: every metric is the same.' : `reprod
 
 console.log(`\n${bold('Where to look next')} (in ${repo}, ${((Date.now() - started) / 1000).toFixed(1)} s in all):`);
 look('git ml runs list --experiment workshop --order-by "metrics.test_accuracy DESC"');
+look(`git ml runs history ${projectRun.runId.slice(0, 8)} test_accuracy   # a metric's points, charted in the terminal`);
+look('git ml ui                  # the web UI: runs table, charts, compare, registry (http://127.0.0.1:5000/)');
 look(`git ml models show ${NAME}`);
 look(`git ml models history ${NAME}`);
 look('git ml report --base HEAD~1   # after you commit a change and train again');

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const WORKSHOP = resolve(import.meta.dirname, 'workshop.mjs');
+const CLI = resolve(import.meta.dirname, '../../packages/cli/bin/git-ml.js');
 
 describe('npm run workshop', () => {
   it('runs the whole tour in a fresh repository in under 60 s, with the quality bar met', () => {
@@ -35,6 +36,30 @@ describe('npm run workshop', () => {
       expect(spawnSync('git', ['fsck', '--strict'], { cwd: repo, encoding: 'utf8' }).status).toBe(0);
     } finally {
       rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
+  // issue 16: the runner logs the MLproject's float default as '1.0', train.mjs logs the same
+  // number from JavaScript; neither may turn into a write-once conflict
+  it.each([
+    ['every parameter left at its default (gbdt)', [], { model: 'gbdt', learning_rate: '0.3', n_estimators: '100', max_depth: '3', seed: '42' }],
+    ['-P model=logreg, the rest at their defaults', ['-P', 'model=logreg'], { model: 'logreg', C: '1.0', seed: '42' }],
+  ])('git-ml run -e train with %s', (_name, extra, params) => {
+    const repo = mkdtempSync(join(tmpdir(), 'workshop-entry-'));
+    try {
+      spawnSync('git', ['init', '-q'], { cwd: repo });
+      const env = { ...process.env, GIT_ML_REPO: repo, MLFLOW_TRACKING_URI: '' };
+      const r = spawnSync(process.execPath, [CLI, 'run', import.meta.dirname, '-e', 'train', '--env-manager', 'local', ...extra, '--json'], { cwd: repo, encoding: 'utf8', env });
+      expect(r.status, r.stderr).toBe(0);
+      const run = JSON.parse(r.stdout);
+      expect(run).toMatchObject({ status: 'FINISHED', exitCode: 0, parameters: params });
+      const shown = spawnSync(process.execPath, [CLI, 'runs', 'show', run.runId, '--json'], { cwd: repo, encoding: 'utf8', env });
+      expect(shown.status, shown.stderr).toBe(0);
+      const logged = Object.fromEntries(JSON.parse(shown.stdout).run.data.params.map((p: { key: string; value: string }) => [p.key, p.value]));
+      expect(logged).toMatchObject(params);
+      expect(r.stderr).toMatch(/test_accuracy=0\.[89]\d+/);
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
     }
   });
 });

@@ -27,6 +27,17 @@ function oneLine(text: string): string {
 }
 
 /**
+ * Messages are printed on one line (some are built from wrapped text), except those laid out on
+ * purpose: every line after the first indented by two spaces, as a filter error that repeats the
+ * filter with a caret under the wrong character, or the candidates of an ambiguous run id. Squashing
+ * those would move the caret away from its character.
+ */
+function shown(err: Error): string {
+  const lines = err.message.trimEnd().split('\n');
+  return lines.length > 1 && lines.slice(1).every((l) => l.startsWith('  ')) ? lines.join('\n') : oneLine(err.message);
+}
+
+/**
  * Prints an error the way a user should see it and returns the exit code: 2 for usage errors, 1
  * for everything else. Only errors that are not git-ml's or the system's (bugs) get the stack, and
  * only with GIT_ML_DEBUG=1.
@@ -39,7 +50,7 @@ export function reportError(err: unknown, io: Io): number {
     return 2;
   }
   if (err instanceof GitMlError || isSystemError(err)) {
-    io.err(`git-ml: error: ${oneLine(err.message)}\n`);
+    io.err(`git-ml: error: ${shown(err)}\n`);
     if (process.env.GIT_ML_DEBUG === '1' && err.stack) io.err(`${err.stack}\n`);
     return 1;
   }

@@ -8,7 +8,7 @@ import { migrateCommand } from './commands/migrate.js';
 import { exportCommand, importCommand } from './commands/import-export.js';
 import { initCommand, reportCommand } from './commands/review.js';
 import { projectCommands } from './commands/projects.js';
-import { serverCommand } from './commands/server.js';
+import { serverCommand, uiCommand } from './commands/server.js';
 import type { CliContext } from './context.js';
 import { packageVersion } from './version.js';
 
@@ -56,6 +56,7 @@ export function buildProgram(ctx: CliContext): Command {
   for (const c of projectCommands(ctx)) program.addCommand(c);
   program.commandsGroup('Server:');
   program.addCommand(serverCommand(ctx));
+  program.addCommand(uiCommand(ctx));
   program.commandsGroup('Sharing (git remotes):');
   for (const c of syncCommands(ctx)) program.addCommand(c);
   program.addCommand(initCommand(ctx));

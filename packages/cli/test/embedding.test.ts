@@ -44,18 +44,20 @@ describe('run() from the built package', () => {
     expect(io.stderr).not.toMatch(/^\s+at /m);
   });
 
-  it('fits the runs table to the terminal width, dropping metric and param columns first', async () => {
+  it('fits the runs table to the terminal width: params go before metrics, ids shrink before names are cut', async () => {
     const repo = tempRepo();
     const id = startRun(repo, '--name', 'a-rather-long-run-name-for-the-table');
     ok(repo, 'runs', 'log', id, '--param', 'optimizer=adam', '--metric', 'accuracy=0.9');
     const wide = captureIo(250);
     await run(['--repo', repo, 'runs', 'list'], wide);
     expect(wide.stdout.split('\n')[0]).toMatch(/metrics\.accuracy\s+params\.optimizer$/);
+    expect(wide.stdout.split('\n')[1].startsWith(id)).toBe(true);
     const narrow = captureIo(80);
     await run(['--repo', repo, 'runs', 'list'], narrow);
     const lines = narrow.stdout.trimEnd().split('\n');
-    expect(lines[0]).not.toMatch(/metrics\./);
-    expect(lines[1].startsWith(id)).toBe(true);
+    expect(lines[0]).toMatch(/^RUN ID\s+NAME\s+STATUS\s+metrics\.accuracy$/);
+    expect(lines[1]).toMatch(/^([0-9a-f]{8}) +a-rather-long-run-name-for-the-table +RUNNING +0\.9$/);
+    expect(id.startsWith(lines[1].slice(0, 8))).toBe(true);
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
   });
 });

@@ -12,6 +12,7 @@ const COMMANDS = [
   ['models', 'alias'], ['models', 'history'], ['models', 'resolve'], ['models', 'download'], ['models', 'delete'],
   ['models', 'serve'], ['models', 'predict'],
   ['run'], ['reproduce'], ['push'], ['pull'], ['init'], ['report'],
+  ['runs', 'history'], ['server'], ['ui'], ['export', 'mlruns'], ['migrate'],
 ];
 
 describe('help and version', () => {
@@ -22,7 +23,7 @@ describe('help and version', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Usage: git-ml /);
     expect(r.stdout).toMatch(/Tracking:\n {2}experiments .*\n {2}runs .*\n {2}artifacts /);
-    expect(r.stdout).toMatch(/Model registry:\n {2}models .*\n\nProjects:\n {2}run .*\n {2}reproduce [^]*?\n\nSharing \(git remotes\):\n {2}push .*\n {2}pull .*\n {2}init [^]*?\n\nReview:\n {2}report /);
+    expect(r.stdout).toMatch(/Model registry:\n {2}models .*\n\nProjects:\n {2}run .*\n {2}reproduce [^]*?\n\nServer:\n {2}server [^]*?\n {2}ui [^]*?\n\nSharing \(git remotes\):\n {2}push [^]*?\n {2}pull [^]*?\n {2}init [^]*?\n\nReview:\n {2}report /);
     expect(r.stdout).toMatch(/Example session:\n {2}\$ RUN=\$\(git-ml runs start [^\n]*\n {2}\$ git-ml runs log [^\n]*\n {2}\$ git-ml runs end [^\n]*\n {2}\$ git-ml runs list/);
   });
 

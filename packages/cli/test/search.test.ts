@@ -42,10 +42,36 @@ describe('runs list --filter and --order-by', () => {
     expect(ids(repo, '--experiment', 'search')).not.toContain('elsewhere');
   });
 
-  it('reports a malformed filter in one line with exit code 1', () => {
-    const r = gitMl(repo, ['runs', 'list', '--filter', 'metrics.acc >']);
+  it('keeps the caret of a malformed filter under the wrong character, exit code 1', () => {
+    const filter = "metrics.acc > 0.5 and parms.opt = 'adam'";
+    const r = gitMl(repo, ['runs', 'list', '--filter', filter]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^git-ml: error: Invalid filter[^\n]*\n$/);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.split('\n');
+    expect(lines[0]).toMatch(/^git-ml: error: Invalid filter at position 22: unknown prefix 'parms\.'/);
+    expect(lines[1]).toBe(`  ${filter}`);
+    expect(lines[2]).toBe(`  ${' '.repeat(filter.indexOf('parms'))}^`);
+    expect(lines.slice(3)).toEqual(['']);
+  });
+
+  it('keeps the caret of a malformed filter that ends too early, and of a malformed --order-by', () => {
+    const early = gitMl(repo, ['runs', 'list', '--filter', 'metrics.acc >']);
+    expect(early.code).toBe(1);
+    expect(early.stderr.split('\n').slice(1)).toEqual(['  metrics.acc >', `  ${' '.repeat('metrics.acc >'.length)}^`, '']);
+    const order = gitMl(repo, ['runs', 'list', '--order-by', 'metrics.acc DESCX']);
+    expect(order.code).toBe(1);
+    expect(order.stderr.split('\n')).toEqual([
+      "git-ml: error: Invalid order_by clause at position 12: expected ASC, DESC or the end of the clause after 'metrics.acc', found 'DESCX'",
+      '  metrics.acc DESCX',
+      `  ${' '.repeat(12)}^`,
+      '',
+    ]);
+  });
+
+  it('models list, the other --filter, names the bad clause on one line', () => {
+    const models = gitMl(repo, ['models', 'list', '--filter', 'nme = 1']);
+    expect(models.code).toBe(1);
+    expect(models.stderr).toMatch(/^git-ml: error: Invalid filter 'nme = 1' at 'nme = 1': expected <field> <op> '<text>'.*\n$/);
   });
 
   it('prints a table with the common metric and param columns', () => {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { RegistryClient } from '@git-ml/registry';
+import { STAGE_TAG, type RegistryClient } from '@git-ml/registry';
 import { NotFoundError, type Experiment, type MlClient, type Run } from '@git-ml/tracking';
 import { stringify } from 'yaml';
 import { MigrateError } from './errors.js';
@@ -165,7 +165,8 @@ function exportRegistry(registry: RegistryClient, root: string, s: ExportSummary
     });
     writeKeyFiles(join(dir, RUN_DIRS.tags), m.tags ?? []);
     writeKeyFiles(join(dir, 'aliases'), Object.entries(aliases).map(([key, value]) => ({ key, value })));
-    for (const v of registry.snapshot(m.name).versions) {
+    const snap = registry.snapshot(m.name);
+    for (const v of snap.versions) {
       const n = v.record.version;
       let live = null;
       try {
@@ -175,12 +176,14 @@ function exportRegistry(registry: RegistryClient, root: string, s: ExportSummary
       }
       const source = `runs:/${v.record.run_id}/${v.record.artifact_path}`;
       const vdir = join(dir, `version-${n}`);
+      // git-ml keeps a stage as the version tag git-ml.stage (see registry.md); MLflow has a field
+      const stage = live?.tags.find((t) => t.key === STAGE_TAG)?.value;
       writeYaml(vdir, {
         aliases: [],
         creation_timestamp: v.record.creation_timestamp,
-        current_stage: live ? 'None' : 'Deleted_Internal',
+        current_stage: live ? (stage ?? 'None') : 'Deleted_Internal',
         description: (live?.description ?? v.record.description) || null,
-        last_updated_timestamp: live?.last_updated_timestamp ?? v.record.creation_timestamp,
+        last_updated_timestamp: live?.last_updated_timestamp ?? snap.state?.versions[String(n)]?.last_updated_timestamp ?? v.record.creation_timestamp,
         name: m.name,
         run_id: v.record.run_id,
         run_link: null,
@@ -188,10 +191,10 @@ function exportRegistry(registry: RegistryClient, root: string, s: ExportSummary
         status: 'READY',
         status_message: null,
         storage_location: source,
-        user_id: null,
+        user_id: v.record.user_id || null,
         version: n,
       });
-      writeKeyFiles(join(vdir, RUN_DIRS.tags), live?.tags ?? []);
+      writeKeyFiles(join(vdir, RUN_DIRS.tags), (live?.tags ?? []).filter((t) => t.key !== STAGE_TAG));
       s.versions++;
     }
     s.models++;

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { exportMlruns, importMlruns } from '@git-ml/migrate';
 import { RegistryClient } from '@git-ml/registry';
 import { MlClient } from '@git-ml/tracking';
+import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mlflowMissing, python } from './mlflow-python.js';
 
@@ -86,8 +87,15 @@ describe.skipIf(mlflowMissing)(`import/export of MLflow FileStore trees made by 
       expect(c.listArtifacts(made.parent, 'model/data')).toEqual([{ path: 'model/data/weights.bin', is_dir: false, file_size: 256 }]);
       const resolved = r.resolve('models:/churn-model@champion');
       expect(resolved).toMatchObject({ run_id: made.parent, artifact_path: 'model', version: '2' });
-      expect(r.getModelVersion('churn-model', 1)).toMatchObject({ description: 'first', tags: [{ key: 'old', value: 'true' }] });
+      expect(r.getModelVersion('churn-model', 1)).toMatchObject({ description: 'first', tags: [{ key: 'old', value: 'true' }, { key: 'git-ml.stage', value: 'Archived' }] });
       expect(r.getRegisteredModel('churn-model')).toMatchObject({ description: 'predicts churn', tags: [{ key: 'owner', value: 'ana' }] });
+      // MLflow's registry times and users, not the import's
+      const meta = (p: string) => parseYaml(readFileSync(join(src, 'models', 'churn-model', p, 'meta.yaml'), 'utf8'));
+      for (const n of [1, 2]) {
+        const mv = meta(`version-${n}`);
+        expect(r.getModelVersion('churn-model', n)).toMatchObject({ creation_timestamp: mv.creation_timestamp, last_updated_timestamp: mv.last_updated_timestamp, user_id: mv.user_id ?? '' });
+      }
+      expect(r.getRegisteredModel('churn-model')).toMatchObject({ creation_timestamp: meta('').creation_timestamp, last_updated_timestamp: meta('').last_updated_timestamp });
       expect(r.resolve(`runs:/${made.parent}/model`).run_id).toBe(made.parent);
     });
     // C git sees the same
@@ -147,6 +155,19 @@ describe.skipIf(mlflowMissing)(`import/export of MLflow FileStore trees made by 
     expect(git(fresh, 'for-each-ref', '--format=%(refname)', 'refs/ml/runs')).toBe(`refs/ml/runs/0/${made.default_run}`);
   });
 
+  it('CLI: --json and --experiment mean the same before or after mlruns PATH, and as --from PATH', () => {
+    for (const args of [
+      ['import', 'mlruns', src, '--json', '--experiment', 'Default'],
+      ['import', '--json', 'mlruns', src, '--experiment', 'Default'],
+      ['import', '--from', src, '--experiment', 'Default', '--json'],
+    ]) {
+      const fresh = newRepo();
+      const r = spawnSync(process.execPath, [CLI, ...args], { cwd: fresh, env: GIT_ENV, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ source: src, runs: { created: 1, updated: 0, unchanged: 0 }, skipped: [] });
+    }
+  });
+
   it('skips broken items whole, names their paths, imports the rest (CLI: no stack trace, exit 1)', () => {
     const bad = join(temp('bad'), 'mlruns');
     cpSync(src, bad, { recursive: true });
@@ -168,7 +189,7 @@ describe.skipIf(mlflowMissing)(`import/export of MLflow FileStore trees made by 
     const refs = git(fresh, 'for-each-ref', '--format=%(refname)', 'refs/ml/runs');
     expect(refs).not.toContain(made.child);
     expect(refs).not.toContain(made.failed);
-    expect(r.stderr).toContain(`${join(bad, '.trash', made.deleted_experiment_id)}: experiment and its runs skipped`);
+    expect(r.stderr).toContain(`${join(bad, '.trash', made.deleted_experiment_id, 'meta.yaml')}: experiment and its runs skipped: not valid YAML`);
     expect(refs).not.toContain(made.deleted_exp_run);
     expect(refs).toContain(made.parent);
     expect(refs).toContain(made.default_run);

@@ -45,6 +45,23 @@ export interface CreateModelVersionOptions {
    * commit, with an empty artifact path, and records the source string as given.
    */
   anySource?: boolean;
+  /**
+   * **For importers only** (`git-ml import`): the number, user and creation time another registry
+   * (MLflow) gave the version. The number must be free here; numbers below it may stay unused (a
+   * version MLflow deleted), so `models:/name/N` means the same version in both.
+   */
+  imported?: { version: number; user_id: string; creation_timestamp: number };
+}
+
+/** The version tag `git-ml.stage` holds a version's stage (MLflow's deprecated stages; git-ml has aliases). */
+export const STAGE_TAG = 'git-ml.stage';
+
+/** MLflow's times of a model and its versions, for {@link RegistryClient.importModelTimes}. */
+export interface ImportedTimes {
+  creation_timestamp: number;
+  last_updated_timestamp: number;
+  /** version number → last-updated time */
+  versions: Record<string, number>;
 }
 
 /** Where a model URI points: the run, the exact commit and the artifact path inside the run. */
@@ -174,11 +191,25 @@ export class RegistryClient {
     const state = existing ? this.store.state(name) : null;
     // a possibly stale guess; probing the tag refs below finds the true next free number
     const known = this.index.peek(encodeModelName(name));
-    let version = Math.max(0, ...(known?.versions.map((v) => v.record.version) ?? [])) + 1;
+    const imported = options.imported;
+    if (imported) validateImportedVersion(imported);
+    let version = imported?.version ?? Math.max(0, ...(known?.versions.map((v) => v.record.version) ?? [])) + 1;
+    const taken = () => new AlreadyExistsError(`Version ${version} of registered model '${name}' already exists here; it cannot be imported under that number.`, { name, version });
     for (let attempt = 0; ; attempt++) {
+      if (imported && this.store.versionTagOid(name, version)) throw taken();
       while (this.store.versionTagOid(name, version)) version++;
       const now = Date.now();
-      const record = { name, version, run_id: where.runId, artifact_path: where.path, source: where.source, description: options.description ?? '', tags, user_id: this.store.user, creation_timestamp: now };
+      const record = {
+        name,
+        version,
+        run_id: where.runId,
+        artifact_path: where.path,
+        source: where.source,
+        description: options.description ?? '',
+        tags,
+        user_id: imported?.user_id ?? this.store.user,
+        creation_timestamp: imported?.creation_timestamp ?? now,
+      };
       const tag = this.store.writeVersionTag(record, where.commit);
       const updates = [{ ref: tagRefOf(name, version), expect: null as string | null, value: tag as string | null }];
       if (!existing || state?.status !== 'active') {
@@ -193,7 +224,36 @@ export class RegistryClient {
       } catch (err) {
         if (!(err instanceof RefConflictError) || attempt > 50) throw err;
         if (err.data.ref === recordRefOf(name)) return this.createModelVersion(name, source, runId, options);
+        if (imported) throw taken();
       }
+    }
+  }
+
+  /**
+   * **For importers only** (`git-ml import`): gives the model and its versions the creation and
+   * last-updated times another registry recorded, in one record commit (its own time and user stay
+   * in the model's history). Versions not here are ignored. Returns false, writing nothing, when
+   * the times are already these.
+   */
+  importModelTimes(name: string, times: ImportedTimes): boolean {
+    for (const t of [times.creation_timestamp, times.last_updated_timestamp, ...Object.values(times.versions)]) {
+      if (!Number.isSafeInteger(t) || t < 0) throw new InvalidParameterError(`Invalid timestamp ${t} for registered model '${name}': milliseconds since the epoch.`, { name });
+    }
+    try {
+      this.changeActive(name, (s) => {
+        const versions: Record<string, number> = {};
+        for (const [v, t] of Object.entries(times.versions)) {
+          const tag = this.store.versionTagOid(name, Number(v));
+          const record = tag ? this.store.readVersionTag(tag)?.record : undefined;
+          if (record && (s.versions[v]?.last_updated_timestamp ?? record.creation_timestamp) !== t) versions[v] = t;
+        }
+        if (s.creation_timestamp === times.creation_timestamp && s.last_updated_timestamp === times.last_updated_timestamp && Object.keys(versions).length === 0) throw new NothingToChange();
+        return { type: 'import_times', creation_timestamp: times.creation_timestamp, last_updated_timestamp: times.last_updated_timestamp, versions };
+      });
+      return true;
+    } catch (err) {
+      if (err instanceof NothingToChange) return false;
+      throw err;
     }
   }
 
@@ -424,6 +484,17 @@ export class RegistryClient {
     }
     return { runId: id!, commit, path, source: source.startsWith('runs:/') ? source : `runs:/${id}/${path}` };
   }
+}
+
+/** Thrown inside a record change to write nothing. */
+class NothingToChange extends Error {}
+
+function validateImportedVersion(v: { version: number; user_id: string; creation_timestamp: number }): void {
+  if (!Number.isSafeInteger(v.version) || v.version < 1) throw new InvalidParameterError(`Invalid imported version number ${v.version}: a positive integer.`, { field: 'version' });
+  if (!Number.isSafeInteger(v.creation_timestamp) || v.creation_timestamp < 0) {
+    throw new InvalidParameterError(`Invalid creation_timestamp ${v.creation_timestamp} of imported version ${v.version}: milliseconds since the epoch.`, { field: 'creation_timestamp' });
+  }
+  if (typeof v.user_id !== 'string') throw new InvalidParameterError(`Invalid user_id of imported version ${v.version}: a string.`, { field: 'user_id' });
 }
 
 function notFound(name: string, why = ''): NotFoundError {

@@ -65,7 +65,12 @@ export type RegistryEvent =
   /** a pull gave our unpushed version `from` the number `to` (the remote had another `from`) */
   | { type: 'renumber_version'; from: number; to: number; aliases: string[] }
   | { type: 'rename_to'; name: string }
-  | { type: 'rename_from'; name: string; state: ModelState };
+  | { type: 'rename_from'; name: string; state: ModelState }
+  /**
+   * `git-ml import`: the times another registry (MLflow) recorded for the model and its versions
+   * (version number → last-updated time), kept instead of the times of the import.
+   */
+  | { type: 'import_times'; creation_timestamp: number; last_updated_timestamp: number; versions: Record<string, number> };
 
 export interface StampedEvent {
   event: RegistryEvent;
@@ -138,6 +143,12 @@ export function applyEvent(prev: ModelState, { event, at, user }: StampedEvent):
       break;
     case 'rename_from':
       return { ...structuredClone(event.state), name: s.name, status: 'active', renamed_from: event.name, renamed_to: undefined, last_updated_timestamp: at };
+    case 'import_times':
+      // the source's times, not the import's: set after the `at` bump above on purpose
+      s.creation_timestamp = event.creation_timestamp;
+      s.last_updated_timestamp = event.last_updated_timestamp;
+      for (const [v, t] of Object.entries(event.versions)) version(Number(v)).last_updated_timestamp = t;
+      break;
   }
   return s;
 }
@@ -173,6 +184,8 @@ export function describeEvent(name: string, e: RegistryEvent): string {
       return `rename ${name} to ${e.name}`;
     case 'rename_from':
       return `rename ${e.name} to ${name}`;
+    case 'import_times':
+      return `keep the creation and last-updated times ${name} had before it was imported`;
   }
 }
 

@@ -29,6 +29,15 @@ function runLabel(r: ReportRun): string {
   return `${cell(r.run_name)} \`${short(r.run_id)}\``;
 }
 
+/** Why there is no base run to compare with, naming the metric that was looked for. */
+function noBaseline(report: Report): string {
+  const base = `\`${report.base.ref}\``;
+  if (report.metrics.length === 0) return `; there is no metric to compare: none was named with \`--metric KEY\` and the runs on this branch log none.`;
+  const key = report.metrics[0].key;
+  if (report.baseRunCount === 0) return `; no run on ${base} to compare \`${key}\` with.`;
+  return `; none of the ${report.baseRunCount} run${report.baseRunCount === 1 ? '' : 's'} on ${base} has the metric \`${key}\` to compare with.`;
+}
+
 /** The pull-request comment: summary, metric table with deltas, parameter changes, registry changes, charts. */
 export function renderMarkdown(report: Report): string {
   const { runs, baseline, metrics } = report;
@@ -36,7 +45,7 @@ export function renderMarkdown(report: Report): string {
   const dirs = metrics.map((m) => `\`${m.key}\` ${m.direction === 'min' ? '↓' : '↑'}`).join(', ');
   out.push(
     `${runs.length} run${runs.length === 1 ? '' : 's'} on commits of this branch that \`${report.base.ref}\` does not have` +
-      (baseline ? `, compared with the best of ${report.baseRunCount} run${report.baseRunCount === 1 ? '' : 's'} on \`${report.base.ref}\` (by \`${metrics[0].key}\`).` : `; \`${report.base.ref}\` has no run with \`${metrics[0]?.key ?? 'metrics'}\` to compare with.`),
+      (baseline ? `, compared with the best of ${report.baseRunCount} run${report.baseRunCount === 1 ? '' : 's'} on \`${report.base.ref}\` (by \`${metrics[0].key}\`).` : noBaseline(report)),
   );
   if (metrics.length) out.push(`Metrics: ${dirs} (↑ higher is better, ↓ lower is better).`);
   out.push('');

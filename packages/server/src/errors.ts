@@ -39,10 +39,13 @@ const GIT_ML_CODES: Record<string, string> = {
 export class ApiError extends Error {
   readonly errorCode: string;
   readonly status: number;
-  constructor(errorCode: string, message: string, status?: number) {
+  /** where in the caller's text the problem is (filter and order_by errors) */
+  readonly position?: number;
+  constructor(errorCode: string, message: string, status?: number, position?: number) {
     super(message);
     this.errorCode = errorCode;
     this.status = status ?? STATUS[errorCode] ?? 500;
+    this.position = position;
   }
 }
 
@@ -54,7 +57,8 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof GitMlError) {
     const code = STATUS[err.code] ? err.code : (GIT_ML_CODES[err.code] ?? 'INTERNAL_ERROR');
-    return new ApiError(code, err.message);
+    const position = (err.data as { position?: unknown } | undefined)?.position;
+    return new ApiError(code, err.message, undefined, typeof position === 'number' ? position : undefined);
   }
   const e = err as Error & { statusCode?: number; code?: string };
   if (e?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new ApiError('RESOURCE_EXHAUSTED', `The request body is larger than the server's limit (${e.message}). Send large files through the artifact proxy (PUT /api/2.0/mlflow-artifacts/artifacts/…), which streams them.`, 413);
@@ -65,5 +69,5 @@ export function toApiError(err: unknown): ApiError {
 
 /** The JSON body of an error response. */
 export function errorBody(e: ApiError): string {
-  return JSON.stringify({ error_code: e.errorCode, message: e.message });
+  return JSON.stringify({ error_code: e.errorCode, message: e.message, ...(e.position === undefined ? {} : { details: { position: e.position } }) });
 }

@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import { uiBuilt, uiDir } from '@git-ml/ui';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { RegistryClient } from '@git-ml/registry';
 import { MlClient } from '@git-ml/tracking';
@@ -10,6 +12,7 @@ import { artifactListRoutes, artifactProxyRoutes } from './routes/artifacts.js';
 import { experimentRoutes } from './routes/experiments.js';
 import { graphqlRoutes } from './routes/graphql.js';
 import { uiRoutes } from './routes/misc.js';
+import { uiApiRoutes } from './routes/ui-api.js';
 import { registryRoutes } from './routes/registry.js';
 import { runRoutes } from './routes/runs.js';
 import { toJson } from './views.js';
@@ -46,6 +49,8 @@ export interface TrackingServer {
 const CLOSE_GRACE_MS = 5000;
 
 const PREFIXES = ['/api/2.0/mlflow', '/ajax-api/2.0/mlflow', '/api/2.0/preview/mlflow', '/ajax-api/2.0/preview/mlflow'];
+/** git-ml's own read endpoints for the web UI (docs/ui.md) */
+const GIT_ML_PREFIXES = ['/api/2.0/git-ml', '/ajax-api/2.0/git-ml'];
 
 function parseBody(req: FastifyRequest): Fields {
   if (req.method === 'GET') return new Fields(queryFields(req.url));
@@ -91,22 +96,26 @@ export function createServer(options: ServerOptions = {}): TrackingServer {
   app.register(async (api) => {
     api.removeAllContentTypeParsers();
     api.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
-    const add: AddRoute = (methods: Method[], path: string, handler: Handler, opts = {}) => {
-      for (const prefix of PREFIXES) {
-        api.route({
-          method: methods,
-          url: `${prefix}${path}`,
-          handler: (req, reply) =>
-            respond(reply, () => {
-              const f = parseBody(req);
-              if (req.method === 'GET' && opts.repeated) {
-                for (const r of opts.repeated) if (typeof f.body[r] === 'string') f.body[r] = [f.body[r]];
-              }
-              return handler(f, ctx, req, reply);
-            }),
-        });
-      }
-    };
+    const under =
+      (prefixes: string[]): AddRoute =>
+      (methods: Method[], path: string, handler: Handler, opts = {}) => {
+        for (const prefix of prefixes) {
+          api.route({
+            method: methods,
+            url: `${prefix}${path}`,
+            handler: (req, reply) =>
+              respond(reply, () => {
+                const f = parseBody(req);
+                if (req.method === 'GET' && opts.repeated) {
+                  for (const r of opts.repeated) if (typeof f.body[r] === 'string') f.body[r] = [f.body[r]];
+                }
+                return handler(f, ctx, req, reply);
+              }),
+          });
+        }
+      };
+    const add = under(PREFIXES);
+    uiApiRoutes(under(GIT_ML_PREFIXES));
     experimentRoutes(add);
     runRoutes(add);
     artifactListRoutes(add);
@@ -116,11 +125,21 @@ export function createServer(options: ServerOptions = {}): TrackingServer {
   artifactProxyRoutes(app, ctx, (fn, reply) => respond(reply, fn));
   graphqlRoutes(app, ctx, (fn, reply) => respond(reply, fn));
 
-  app.get('/', async (_req, reply) =>
-    reply
-      .type('text/plain')
-      .send(`git-ml server for ${client.repoPath}\nMLflow ${MLFLOW_API_VERSION} REST API: /api/2.0/mlflow/… (set MLFLOW_TRACKING_URI to this address). There is no web UI yet; see docs/server.md.\n`),
-  );
+  if (uiBuilt()) {
+    // the web UI: hashed assets are cached for good, index.html is always revalidated
+    app.register(fastifyStatic, {
+      root: uiDir,
+      index: 'index.html',
+      wildcard: false,
+      setHeaders: (reply, path) => reply.header('cache-control', /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache'),
+    });
+  } else {
+    app.get('/', async (_req, reply) =>
+      reply
+        .type('text/plain')
+        .send(`git-ml server for ${client.repoPath}\nMLflow ${MLFLOW_API_VERSION} REST API: /api/2.0/mlflow/… (set MLFLOW_TRACKING_URI to this address). The web UI is not built here: run \`npm run build\` (see docs/ui.md).\n`),
+    );
+  }
   app.get('/health', async (_req, reply) => reply.type('text/plain').send('OK'));
   app.get('/version', async (_req, reply) => reply.type('text/plain').send(MLFLOW_API_VERSION));
   app.setNotFoundHandler((req, reply) => {

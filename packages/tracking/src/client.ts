@@ -3,19 +3,20 @@ import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { streamBlobFromStream } from '@git-ml/gitstore';
 import { cleanArtifactPath, downloadArtifactTree, listArtifactTree, storeDirectory, type FileInfo } from './artifacts.js';
-import { InvalidParameterError, NotFoundError } from './errors.js';
+import { AmbiguousRunIdError, InvalidParameterError, NotFoundError } from './errors.js';
 import { storeArtifactFile } from './lfs-artifacts.js';
 import { newRunId, newRunName } from './ids.js';
 import { assertRecordMatchesRef } from './index/record-identity.js';
 import { RunIndex } from './index/run-index.js';
 import type { Experiment, LifecycleStage, Metric, Run, RunStatus } from './model.js';
 import { resolveRepo } from './repo-location.js';
-import { searchRunsInMemory } from './search/index.js';
+import { searchRunsInMemory, searchRunWindowInMemory, type RunWindow, type RunWindowOptions } from './search/index.js';
 import { searchExperiments as searchExperimentList } from './search/search-experiments.js';
 import { decodePageToken, encodePageToken, queryFingerprint } from './search/page-token.js';
 import { SourceContext, snapshotWarning } from './source-tags.js';
 import { osUser } from './store/identity.js';
-import { readMetricHistoryOnly } from './store/run-reader.js';
+import { readMetricColumns, readMetricHistoryOnly } from './store/run-reader.js';
+import type { MetricColumns } from './store/metric-lines.js';
 import { metricEntry, type Entry } from './store/run-state.js';
 import { toRun } from './store/to-run.js';
 import { DEFAULT_EXPERIMENT_ID } from './store/refs-layout.js';
@@ -29,6 +30,9 @@ import { LIMITS, validateBatchLimits, validateExperimentName, validateInteger, v
 const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 /** entries per journal write when importing a long history */
 const IMPORT_CHUNK = 10_000;
+
+/** The fewest characters of a run id that `resolveRunId` takes as a prefix (git takes 4 for hashes). */
+export const RUN_ID_PREFIX_MIN = 4;
 
 export type ViewType = 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
 
@@ -230,6 +234,63 @@ export class MlClient {
     return toRun(v.state!, v.ref);
   }
 
+  /**
+   * The full id of the run that `idOrPrefix` names, the way git accepts abbreviated hashes: an id
+   * that names a run is returned as it is; otherwise it is taken as a prefix of at least
+   * {@link RUN_ID_PREFIX_MIN} characters that exactly one run's id starts with. Throws
+   * `NotFoundError` when no run matches and `AmbiguousRunIdError` (listing the candidates) when
+   * several do.
+   *
+   * ```ts
+   * client.getRun(client.resolveRunId('01a2b3c4'));
+   * ```
+   */
+  resolveRunId(idOrPrefix: string): string {
+    validateRunId(idOrPrefix);
+    try {
+      this.store.runRefOf(idOrPrefix);
+      return idOrPrefix;
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+      if (idOrPrefix.length < RUN_ID_PREFIX_MIN) {
+        throw new NotFoundError(`Run '${idOrPrefix}' not found. A shortened run id needs at least ${RUN_ID_PREFIX_MIN} characters; list runs with \`git-ml runs list\`.`, { run_id: idOrPrefix });
+      }
+      const candidates = this.store.runIdsStartingWith(idOrPrefix);
+      if (candidates.length === 1) return candidates[0];
+      if (candidates.length > 1) throw new AmbiguousRunIdError(idOrPrefix, candidates);
+      throw err;
+    }
+  }
+
+  /**
+   * For each of `runIds`, its shortest prefix of at least `minLength` characters that no other
+   * run in the repository starts with (what `resolveRunId` accepts), for tables that lack room.
+   */
+  abbreviateRunIds(runIds: readonly string[], minLength = 8): Map<string, string> {
+    // the run index is fresh after a search, so this reads no ref and no record
+    const all = this.index.runIds();
+    const out = new Map<string, string>();
+    const common = (a: string, b: string | undefined) => {
+      if (b === undefined || b === a) return 0;
+      let n = 0;
+      while (n < a.length && n < b.length && a[n] === b[n]) n++;
+      return n;
+    };
+    for (const id of runIds) {
+      // `all` is sorted, so the ids sharing the longest prefix with `id` sit right around it
+      let lo = 0;
+      let hi = all.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (all[mid] < id) lo = mid + 1;
+        else hi = mid;
+      }
+      const need = Math.max(minLength, common(id, all[lo - 1]) + 1, common(id, all[lo]) + 1, common(id, all[lo + 1]) + 1);
+      out.set(id, id.slice(0, Math.min(need, id.length)));
+    }
+    return out;
+  }
+
   updateRun(runId: string, update: { status?: RunStatus; endTime?: number; runName?: string }): void {
     const e: Entry = { op: 'u' };
     if (update.status !== undefined) e.status = validateStatus(update.status);
@@ -373,6 +434,16 @@ export class MlClient {
   getMetricHistory(runId: string, key: string): Metric[] {
     const ref = this.store.runRefOf(validateRunId(runId));
     return readMetricHistoryOnly(this.store.git, ref, runId, key, this.store.journals);
+  }
+
+  /**
+   * Every point of one metric as three number columns (step, timestamp, value), in logging order:
+   * for long histories read often, such as charts — no object per point, and committed chunks are
+   * parsed once per process.
+   */
+  getMetricColumns(runId: string, key: string): MetricColumns {
+    const ref = this.store.runRefOf(validateRunId(runId));
+    return readMetricColumns(this.store.git, ref, runId, key, this.store.journals);
   }
 
   /** One page of a metric's history (MLflow's REST paging: at most 25 000 points a page). */
@@ -565,6 +636,19 @@ export class MlClient {
     const view = options.runViewType ?? 'ACTIVE_ONLY';
     const runs = this.index.runs().filter((r) => ids.has(r.info.experiment_id) && viewMatches(r.info.lifecycle_stage, view));
     return searchRunsInMemory(runs, { filter, orderBy: options.orderBy, maxResults: options.maxResults, pageToken: options.pageToken });
+  }
+
+  /**
+   * One window of a run search (offset, limit) with the total count, optionally grouping nested runs
+   * under their parent — for views that scroll to any position, such as the web UI's runs table.
+   * `statuses` keeps only runs in those states.
+   */
+  searchRunsWindow(experimentIds: string | string[], options: RunWindowOptions & { runViewType?: ViewType; statuses?: readonly RunStatus[] } = {}): RunWindow {
+    const ids = new Set(Array.isArray(experimentIds) ? experimentIds : [experimentIds]);
+    const view = options.runViewType ?? 'ACTIVE_ONLY';
+    const statuses = options.statuses?.length ? new Set(options.statuses) : null;
+    const runs = this.index.runs().filter((r) => ids.has(r.info.experiment_id) && viewMatches(r.info.lifecycle_stage, view) && (!statuses || statuses.has(r.info.status)));
+    return searchRunWindowInMemory(runs, options);
   }
 
   /** Refs whose records could not be read during the last search, with the reason (the rest stay readable). */

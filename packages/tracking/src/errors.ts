@@ -47,3 +47,18 @@ export class JournalWriteError extends GitMlError {
     super('JOURNAL_WRITE_FAILED', message, { path: data.path }, { cause: data.cause });
   }
 }
+
+/** A shortened run id that several runs start with; `data.candidates` lists them (the message shows at most 10). */
+export class AmbiguousRunIdError extends GitMlError {
+  constructor(prefix: string, candidates: string[]) {
+    const shown = candidates.slice(0, 10);
+    const more = candidates.length - shown.length;
+    super(
+      'AMBIGUOUS_RUN_ID',
+      `Run id '${prefix}' is ambiguous: ${candidates.length} runs start with it; give more characters of the id.\n` +
+        shown.map((c) => `  ${c}`).join('\n') +
+        (more > 0 ? `\n  … and ${more} more` : ''),
+      { prefix, candidates },
+    );
+  }
+}

@@ -8,7 +8,8 @@ import { formatBytes } from '../output/format.js';
 import { byteProgress } from '../output/progress.js';
 import { toJson } from '../output/json.js';
 import { formatTable } from '../output/table.js';
-import { examples } from './help.js';
+import { examples, RUN_ID_HELP } from './help.js';
+import { resolveRun } from '../resolve-run.js';
 
 /** `git-ml artifacts …`: log, list, get. */
 export function artifactsCommand(ctx: CliContext): Command {
@@ -20,15 +21,16 @@ export function artifactsCommand(ctx: CliContext): Command {
   group
     .command('log')
     .description('store a file or a directory (recursively) in a run\'s artifacts')
-    .argument('<RUN_ID>', 'the run')
+    .argument('<RUN_ID>', RUN_ID_HELP)
     .argument('<PATH>', 'a local file or directory')
     .option('--artifact-path <DIR>', "directory inside the run's artifacts (default: the root)")
     .addHelpText(
       'after',
       `\nA file keeps its name (DIR/name); a directory's contents go under DIR.${examples('git-ml artifacts log "$RUN" model.onnx --artifact-path model', 'git-ml artifacts log "$RUN" plots/ --artifact-path plots')}`,
     )
-    .action((runId: string, path: string, opts: { artifactPath?: string }, cmd: Command) =>
+    .action((prefix: string, path: string, opts: { artifactPath?: string }, cmd: Command) =>
       ctx.withClient(cmd, async (client) => {
+        const runId = resolveRun(client, prefix);
         const st = statSync(path, { throwIfNoEntry: false });
         if (!st) throw new InvalidParameterError(`Cannot log ${path}: no such file or directory.`, { path });
         const dir = (opts.artifactPath ?? '').replace(/^\.?\/+|\/+$/g, '');
@@ -46,12 +48,13 @@ export function artifactsCommand(ctx: CliContext): Command {
   group
     .command('list')
     .description("list a run's artifacts (one directory level)")
-    .argument('<RUN_ID>', 'the run')
+    .argument('<RUN_ID>', RUN_ID_HELP)
     .argument('[PATH]', 'a directory inside the run\'s artifacts (default: the root)')
     .option('--json', 'print {"root_uri": "...", "files": [{"path", "is_dir", "file_size"}]} as MLflow does')
     .addHelpText('after', examples('git-ml artifacts list "$RUN"', 'git-ml artifacts list "$RUN" model --json'))
-    .action((runId: string, path: string | undefined, opts: { json?: boolean }, cmd: Command) =>
+    .action((prefix: string, path: string | undefined, opts: { json?: boolean }, cmd: Command) =>
       ctx.withClient(cmd, (client) => {
+        const runId = resolveRun(client, prefix);
         const files = client.listArtifacts(runId, path);
         if (opts.json) {
           io.out(toJson({ root_uri: client.getRun(runId).info.artifact_uri, files }));
@@ -69,16 +72,17 @@ export function artifactsCommand(ctx: CliContext): Command {
   group
     .command('get')
     .description('copy an artifact file or directory out of a run; prints the path written')
-    .argument('<RUN_ID>', 'the run')
+    .argument('<RUN_ID>', RUN_ID_HELP)
     .argument('<PATH>', "a file or directory inside the run's artifacts ('.' for all)")
     .option('-o, --output <DEST>', 'local directory to write into; PATH is recreated under it', '.')
     .addHelpText('after', examples('git-ml artifacts get "$RUN" model -o /tmp/out   # writes /tmp/out/model', 'git-ml artifacts get "$RUN" . -o restored'))
     .action((runId: string, path: string, opts: { output: string }, cmd: Command) =>
       ctx.withClient(cmd, async (client) => {
-        const bar = byteProgress(io, `Copying ${basename(path) || 'artifacts'}`, io.errIsTty ? artifactBytes(client, runId, path) : 0);
+        const run = resolveRun(client, runId);
+        const bar = byteProgress(io, `Copying ${basename(path) || 'artifacts'}`, io.errIsTty ? artifactBytes(client, run, path) : 0);
         let written: string;
         try {
-          written = await client.downloadArtifacts(runId, path, opts.output, bar);
+          written = await client.downloadArtifacts(run, path, opts.output, bar);
         } finally {
           bar.stop();
         }

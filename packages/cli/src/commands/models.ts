@@ -1,4 +1,4 @@
-import { NotFoundError } from '@git-ml/tracking';
+import { NotFoundError, type MlClient } from '@git-ml/tracking';
 import type { ModelVersion, RegisteredModel, RegisteredModelAlias, RegistryClient } from '@git-ml/registry';
 import { Command } from 'commander';
 import type { CliContext } from '../context.js';
@@ -11,6 +11,7 @@ import { formatPairs, formatTable } from '../output/table.js';
 import { parseKeyValue, parsePositiveInt, repeatable } from '../parse/flags.js';
 import { examples } from './help.js';
 import { registerModelsAlias, registerModelsHistory } from './models-alias.js';
+import { resolveRun } from '../resolve-run.js';
 
 /** An MLflow registry filter that matches exactly this model name (a single quote is escaped by doubling it). */
 export function nameFilter(name: string): string {
@@ -72,7 +73,7 @@ ${examples(
     .description('register a model from a run as the next version and print only its number')
     .argument('<NAME>', 'model name; created if it does not exist')
     .requiredOption('--source <URI>', "the model: runs:/RUN_ID/PATH, models:/NAME/VERSION, or a path inside --run-id's artifacts")
-    .option('--run-id <ID>', 'the run the model belongs to (needed when --source is a plain path)')
+    .option('--run-id <ID>', 'the run the model belongs to (needed when --source is a plain path); a unique prefix of its id will do')
     .option('--description <TEXT>', 'what this version is')
     .option(...TAG_OPTION, parseTag)
     .option('--json', 'print {"model_version": {...}} in MLflow\'s JSON shape instead of the number')
@@ -88,9 +89,9 @@ ${examples(
 )}`,
     )
     .action((name: string, opts: { source: string; runId?: string; description?: string; tag?: [string, string][]; json?: boolean }, cmd: Command) =>
-      ctx.withRegistry(cmd, (registry) => {
+      ctx.withRegistry(cmd, (registry, client) => {
         const isNew = !modelExists(registry, name);
-        const mv = registry.createModelVersion(name, opts.source, opts.runId, { description: opts.description, tags: tagsOf(opts.tag) });
+        const mv = registry.createModelVersion(name, fullRunsUri(client, opts.source), opts.runId === undefined ? undefined : fullRunId(client, opts.runId), { description: opts.description, tags: tagsOf(opts.tag) });
         if (isNew) io.err(`git-ml: created registered model '${name}'\n`);
         io.out(opts.json ? toJson({ model_version: mv }) : `${mv.version}\n`);
       }),
@@ -294,4 +295,15 @@ function showModel(model: RegisteredModel, versions: ModelVersion[], width: numb
     out.push(...formatTable(columns, rows, width));
   }
   return `${out.join('\n')}\n`;
+}
+
+/** `runs:/PREFIX/path` with the run's full id, so the version records the id (a prefix may become ambiguous later). */
+function fullRunsUri(client: MlClient, source: string): string {
+  const m = /^runs:\/([^/]+)(\/.*)?$/.exec(source);
+  return m ? `runs:/${fullRunId(client, m[1])}${m[2] ?? ''}` : source;
+}
+
+/** A shortened run id made whole; a full-length one is left for the registry to check (its errors say more). */
+function fullRunId(client: MlClient, id: string): string {
+  return /^[0-9a-f]{32}$/.test(id) ? id : resolveRun(client, id);
 }

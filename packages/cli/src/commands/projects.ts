@@ -4,7 +4,8 @@ import { Command, Option } from 'commander';
 import type { CliContext } from '../context.js';
 import { PartialFailure } from '../errors.js';
 import { toJson } from '../output/json.js';
-import { examples } from './help.js';
+import { examples, RUN_ID_HELP } from './help.js';
+import { resolveRun } from '../resolve-run.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -66,7 +67,7 @@ ${examples(
 
   const repro = new Command('reproduce')
     .description("re-run a past run from its recorded commit, parameters and environment, and compare every metric")
-    .argument('<RUN_ID>', 'the run to reproduce')
+    .argument('<RUN_ID>', `the run to reproduce: ${RUN_ID_HELP.replace('the run: ', '')}`)
     .option('--tolerance <REL>', 'largest relative difference that counts as the same (default: 0, exact)', '0')
     .addOption(new Option('--env-manager <KIND>', "how to build the environment (default: the run's)").choices([...ENV_MANAGERS]))
     .option('--json', 'print the comparison as JSON')
@@ -75,7 +76,9 @@ ${examples(
       ctx.withClient(cmd, async (client) => {
         const tolerance = Number(opts.tolerance);
         if (!Number.isFinite(tolerance) || tolerance < 0) throw new GitMlError('INVALID_PARAMETER_VALUE', `Invalid --tolerance '${opts.tolerance}': a relative difference ≥ 0, e.g. 1e-6.`, { field: 'tolerance' });
-        const r = await reproduce({ runId, tolerance, envManager: opts.envManager ? parseEnvManager(opts.envManager) : undefined, client, output: io });
+        // with --json, stdout carries only the result: the child's output goes to stderr (as `git-ml run --json`)
+        const output = opts.json ? { out: (t: string) => io.err(t), err: (t: string) => io.err(t) } : io;
+        const r = await reproduce({ runId: resolveRun(client, runId), tolerance, envManager: opts.envManager ? parseEnvManager(opts.envManager) : undefined, client, output });
         if (opts.json) io.out(toJson(r));
         else io.out(`Reproduced ${r.originalRunId} as ${r.run.runId}:\n${formatMetricComparison(r.metrics)}\n`);
         if (!r.ok) throw new PartialFailure(1);

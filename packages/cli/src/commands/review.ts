@@ -58,6 +58,18 @@ ${examples('git-ml report', 'git-ml report --base origin/main --metric val_loss 
       ctx.withClient(cmd, (client) => {
         const report = buildReport(client, new RegistryClient({ tracking: client }), { base: opts.base, experiment: opts.experiment, metrics: opts.metric });
         io.out(opts.format === 'json' ? toJson(report) : renderMarkdown(report));
+        // the report itself says it too; this line reaches whoever runs it in a terminal or CI log
+        if (report.metrics.length === 0) {
+          io.err('git-ml: nothing to compare: no --metric was given and the runs on this branch log no metrics. Name one with --metric KEY.\n');
+        } else if (!report.baseline) {
+          const n = report.baseRunCount;
+          const key = report.metrics[0].key;
+          io.err(
+            n === 0
+              ? `git-ml: no run's code is on '${report.base.ref}', so nothing to compare '${key}' with. Pick another --base.\n`
+              : `git-ml: none of the ${n} run${n === 1 ? '' : 's'} on '${report.base.ref}' has the metric '${key}'. Compare by a metric they have with --metric KEY, or pick another --base.\n`,
+          );
+        }
       }),
     );
 }

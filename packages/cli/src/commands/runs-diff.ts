@@ -4,8 +4,9 @@ import type { CliContext } from '../context.js';
 import { formatDelta, formatNumber } from '../output/format.js';
 import { formatTable, type Column } from '../output/table.js';
 import { isSystemTag } from '../system-tags.js';
-import { examples } from './help.js';
+import { examples, RUN_ID_HELP } from './help.js';
 import { experimentOf, infoPairs } from './runs-show.js';
+import { resolveRun } from '../resolve-run.js';
 
 /** One row of a comparison: the key, both sides (undefined when absent), and the extra delta cell. */
 interface Row {
@@ -79,13 +80,13 @@ export function registerRunsDiff(group: Command, ctx: CliContext): void {
   group
     .command('diff')
     .description('compare two runs side by side: info, params, metrics (with the delta) and tags')
-    .argument('<RUN_A>', 'the first run')
-    .argument('<RUN_B>', 'the second run')
+    .argument('<RUN_A>', `the first run: ${RUN_ID_HELP.replace('the run: ', '')}`)
+    .argument('<RUN_B>', 'the second run, likewise')
     .addHelpText('after', `\nRows are marked ~ (changed), - (only in A) or + (only in B).${examples('git-ml runs diff "$BASELINE" "$RUN"')}`)
     .action((idA: string, idB: string, _opts: unknown, cmd: Command) =>
       ctx.withClient(cmd, (client) => {
-        const a = client.getRun(idA);
-        const b = client.getRun(idB);
+        const a = client.getRun(resolveRun(client, idA));
+        const b = client.getRun(resolveRun(client, idB));
         const names: [string | null, string | null] = [experimentOf(client, a)?.name ?? null, experimentOf(client, b)?.name ?? null];
         io.out(diffLines(a, b, names, io.columns).join('\n'));
       }),

@@ -6,7 +6,8 @@ import { formatBytes, formatNumber, formatTime, runDuration } from '../output/fo
 import { toJson } from '../output/json.js';
 import { formatPairs } from '../output/table.js';
 import { isSystemTag } from '../system-tags.js';
-import { examples } from './help.js';
+import { examples, RUN_ID_HELP } from './help.js';
+import { resolveRun } from '../resolve-run.js';
 
 const ARTIFACTS_SHOWN = 50;
 
@@ -67,12 +68,13 @@ export function registerRunsShow(group: Command, ctx: CliContext): void {
   group
     .command('show')
     .description("show a run: info, params, latest metrics, tags, artifacts, and its git ref")
-    .argument('<RUN_ID>', 'the run')
+    .argument('<RUN_ID>', RUN_ID_HELP)
     .option('--system', 'also show system tags (mlflow.*, git-ml.*)')
     .option('--json', 'print {"run": {...}, "artifacts": [...], "ref": "..."}; the run in MLflow\'s JSON shape (NaN/Infinity metric values as strings)')
     .addHelpText('after', examples('git-ml runs show "$RUN"', 'git-ml runs show "$RUN" --json | jq .run.data.metrics'))
-    .action((runId: string, opts: { system?: boolean; json?: boolean }, cmd: Command) =>
+    .action((prefix: string, opts: { system?: boolean; json?: boolean }, cmd: Command) =>
       ctx.withClient(cmd, (client) => {
+        const runId = resolveRun(client, prefix);
         const run = client.getRun(runId);
         const ref = runRef(run.info.experiment_id, run.info.run_id);
         if (opts.json) {

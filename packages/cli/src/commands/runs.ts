@@ -5,10 +5,12 @@ import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { parseKeyValue, parseMetric, repeatable, type MetricFlag } from '../parse/flags.js';
 import { findExperiment } from '../resolve-experiment.js';
-import { examples } from './help.js';
+import { examples, RUN_ID_HELP } from './help.js';
 import { registerRunsDiff } from './runs-diff.js';
+import { registerRunsHistory } from './runs-history.js';
 import { registerRunsList } from './runs-list.js';
 import { registerRunsShow } from './runs-show.js';
+import { resolveRun } from '../resolve-run.js';
 
 /** --experiment, else MLFLOW_EXPERIMENT_NAME (both created when missing), else MLFLOW_EXPERIMENT_ID, else Default. */
 function experimentForNewRun(client: MlClient, io: Io, flag: string | undefined): string {
@@ -33,11 +35,11 @@ function experimentForNewRun(client: MlClient, io: Io, flag: string | undefined)
   return DEFAULT_EXPERIMENT_ID;
 }
 
-/** `git-ml runs …`: start, log, end, list, show, diff, delete, restore. */
+/** `git-ml runs …`: start, log, end, list, show, diff, history, delete, restore. */
 export function runsCommand(ctx: CliContext): Command {
   const { io } = ctx;
   const group = new Command('runs')
-    .description('start, log to, end, search, show and compare runs')
+    .description("start, log to, end, search, show and compare runs, and chart a run's metrics")
     .addHelpText('after', examples('RUN=$(git-ml runs start --experiment mnist)', 'git-ml runs log "$RUN" --param lr=0.01 --metric loss=0.25@1', 'git-ml runs end "$RUN"', 'git-ml runs list --filter "metrics.loss < 0.3"'));
 
   group
@@ -60,7 +62,7 @@ export function runsCommand(ctx: CliContext): Command {
   group
     .command('log')
     .description('log params, metrics and tags to a run, in one durable batch')
-    .argument('<RUN_ID>', 'the run (as printed by `git-ml runs start`)')
+    .argument('<RUN_ID>', RUN_ID_HELP)
     .option('--param <KEY=VALUE>', 'log a param (write-once: the same key with another value is an error); repeat for more', repeatable((t) => parseKeyValue(t, 'lr=0.01')))
     .option('--metric <KEY=VALUE[@STEP]>', 'log a metric point; VALUE is a number, nan, inf or -inf; STEP an integer (default 0); repeat for more', repeatable(parseMetric))
     .option('--tag <KEY=VALUE>', 'set a tag; repeat for more', repeatable((t) => parseKeyValue(t, 'stage=tuning')))
@@ -73,7 +75,7 @@ export function runsCommand(ctx: CliContext): Command {
         throw new UsageError('nothing to log: give at least one --param KEY=VALUE, --metric KEY=VALUE[@STEP] or --tag KEY=VALUE.');
       }
       return ctx.withClient(cmd, (client) => {
-        client.logBatch(runId, {
+        client.logBatch(resolveRun(client, runId), {
           params: (opts.param ?? []).map(([key, value]) => ({ key, value })),
           metrics: (opts.metric ?? []).map((m) => ({ key: m.key, value: m.value, step: m.step })),
           tags: (opts.tag ?? []).map(([key, value]) => ({ key, value })),
@@ -84,26 +86,28 @@ export function runsCommand(ctx: CliContext): Command {
   group
     .command('end')
     .description('end a run: set its status and end time')
-    .argument('<RUN_ID>', 'the run')
+    .argument('<RUN_ID>', RUN_ID_HELP)
     .addOption(new Option('--status <STATUS>', 'final status').choices(RUN_STATUSES.filter((s) => s !== 'RUNNING' && s !== 'SCHEDULED')).default('FINISHED'))
     .addHelpText('after', examples('git-ml runs end "$RUN"', 'python train.py || git-ml runs end "$RUN" --status FAILED'))
     .action((runId: string, opts: { status: RunStatus }, cmd: Command) =>
       ctx.withClient(cmd, (client) => {
-        client.setTerminated(runId, opts.status);
+        client.setTerminated(resolveRun(client, runId), opts.status);
       }),
     );
 
   registerRunsList(group, ctx);
   registerRunsShow(group, ctx);
   registerRunsDiff(group, ctx);
+  registerRunsHistory(group, ctx);
 
   group
     .command('delete')
     .description('mark a run deleted (hidden from `runs list` unless --all or --deleted; `restore` undoes it)')
-    .argument('<RUN_ID>', 'the run')
+    .argument('<RUN_ID>', RUN_ID_HELP)
     .addHelpText('after', examples('git-ml runs delete 0190f1c2a4b7e3d5c6a8b9d0e1f2a3b4'))
-    .action((runId: string, _opts: unknown, cmd: Command) =>
+    .action((prefix: string, _opts: unknown, cmd: Command) =>
       ctx.withClient(cmd, (client) => {
+        const runId = resolveRun(client, prefix);
         client.deleteRun(runId);
         io.out(`Deleted run ${runId}. Undo with \`git-ml runs restore ${runId}\`.\n`);
       }),
@@ -112,10 +116,11 @@ export function runsCommand(ctx: CliContext): Command {
   group
     .command('restore')
     .description('restore a deleted run')
-    .argument('<RUN_ID>', 'the run')
+    .argument('<RUN_ID>', RUN_ID_HELP)
     .addHelpText('after', examples('git-ml runs restore 0190f1c2a4b7e3d5c6a8b9d0e1f2a3b4'))
-    .action((runId: string, _opts: unknown, cmd: Command) =>
+    .action((prefix: string, _opts: unknown, cmd: Command) =>
       ctx.withClient(cmd, (client) => {
+        const runId = resolveRun(client, prefix);
         client.restoreRun(runId);
         io.out(`Restored run ${runId}.\n`);
       }),

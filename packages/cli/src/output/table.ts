@@ -6,6 +6,8 @@ export interface Column {
   minWidth?: number;
   /** dropped, rightmost first, before anything is cut when the table is too wide */
   optional?: boolean;
+  /** among optional columns, those with a higher rank are dropped first (default 0) */
+  dropRank?: number;
 }
 
 const GAP = '  ';
@@ -39,7 +41,8 @@ export function formatTable(columns: Column[], rows: string[][], maxWidth: numbe
   const total = (idx: number[], widths: number[]) => idx.reduce((s, i) => s + widths[i], 0) + GAP.length * Math.max(0, idx.length - 1);
 
   while (total(keep, natural) > maxWidth) {
-    const lastOptional = [...keep].reverse().find((i) => columns[i].optional);
+    let lastOptional: number | undefined;
+    for (const i of keep) if (columns[i].optional && (lastOptional === undefined || (columns[i].dropRank ?? 0) >= (columns[lastOptional].dropRank ?? 0))) lastOptional = i;
     if (lastOptional === undefined) break;
     keep = keep.filter((i) => i !== lastOptional);
   }
@@ -61,6 +64,12 @@ export function formatTable(columns: Column[], rows: string[][], maxWidth: numbe
   const out = cells.map(line);
   if (showHeader) out.unshift(line(columns.map((c) => c.header)));
   return out;
+}
+
+/** The width of the table with every column at its natural width (nothing dropped or cut). */
+export function naturalWidth(columns: Column[], rows: string[][], options: { header?: boolean } = {}): number {
+  const widths = columns.map((c, i) => rows.reduce((w, r) => Math.max(w, oneLine(r[i] ?? '').length), options.header === false ? 0 : c.header.length));
+  return widths.reduce((s, w) => s + w, 0) + GAP.length * Math.max(0, columns.length - 1);
 }
 
 /** `key  value` lines, keys aligned, indented; long values are cut to the width. */

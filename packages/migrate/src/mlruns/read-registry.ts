@@ -1,33 +1,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BadSourceError } from '../errors.js';
+import type { SourceModel, SourceVersion } from '../source.js';
 import { META, RUN_DIRS } from './layout.js';
 import { readKeyFiles, readMeta } from './read-tracking.js';
 
-export interface SourceVersion {
-  dir: string;
-  version: number;
-  run_id: string | null;
-  source: string;
-  description: string;
-  tags: Record<string, string>;
-  current_stage: string;
-  creation_timestamp: number;
-  /** MLflow marks deleted versions with the stage `Deleted_Internal` and keeps their folder */
-  deleted: boolean;
-}
-
-export interface SourceModel {
-  dir: string;
-  name: string;
-  description: string;
-  creation_timestamp: number;
-  tags: Record<string, string>;
-  aliases: Record<string, string>;
-  versions: SourceVersion[];
-}
-
 const str = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
+const time = (v: unknown, fallback: number) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : fallback);
 
 /** Folders of `<root>/models/`: one per registered model. */
 export function modelDirs(modelsRoot: string): string[] {
@@ -56,40 +35,31 @@ export function readModel(dir: string): SourceModel {
     const vdir = join(dir, e.name);
     const v = readMeta(vdir);
     const stage = str(v.current_stage) || 'None';
+    const created = time(v.creation_timestamp, 0);
     versions.push({
-      dir: vdir,
+      where: vdir,
       version: Number(m[1]),
       run_id: str(v.run_id) || null,
       source: str(v.source),
       description: str(v.description),
       tags: Object.fromEntries(readKeyFiles(join(vdir, RUN_DIRS.tags))),
       current_stage: stage,
-      creation_timestamp: typeof v.creation_timestamp === 'number' ? v.creation_timestamp : 0,
+      user_id: str(v.user_id),
+      creation_timestamp: created,
+      last_updated_timestamp: time(v.last_updated_timestamp, created),
       deleted: stage === 'Deleted_Internal',
     });
   }
   versions.sort((a, b) => a.version - b.version);
+  const created = time(doc.creation_timestamp, 0);
   return {
-    dir,
+    where: dir,
     name,
     description: str(doc.description),
-    creation_timestamp: typeof doc.creation_timestamp === 'number' ? doc.creation_timestamp : 0,
+    creation_timestamp: created,
+    last_updated_timestamp: time(doc.last_updated_timestamp, created),
     tags: Object.fromEntries(readKeyFiles(join(dir, RUN_DIRS.tags))),
     aliases,
     versions,
   };
-}
-
-/**
- * The path inside the run's artifacts that a version's source names: `runs:/<id>/<path>`, or a
- * FileStore location `…/<run_id>/artifacts/<path>` (file:// or plain, as MLflow wrote it).
- */
-export function artifactPathOf(v: SourceVersion): string | null {
-  const runs = /^runs:\/([^/]+)\/?(.*)$/.exec(v.source);
-  if (runs) return runs[1] === v.run_id || !v.run_id ? runs[2] : null;
-  if (!v.run_id) return null;
-  const marker = `/${v.run_id}/artifacts`;
-  const at = v.source.indexOf(marker);
-  if (at < 0) return null;
-  return v.source.slice(at + marker.length).replace(/^\/+/, '');
 }

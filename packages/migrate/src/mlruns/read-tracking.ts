@@ -1,12 +1,11 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Experiment, RunImportRecord } from '@git-ml/tracking';
+import type { RunImportRecord } from '@git-ml/tracking';
 import { parse as parseYaml } from 'yaml';
 import { BadSourceError } from '../errors.js';
+import type { SourceExperiment } from '../source.js';
 import { META, MODELS, RUN_DIRS, STATUS_BY_NUMBER, TRASH } from './layout.js';
-
-export type SourceExperiment = Omit<Experiment, 'artifact_location'>;
 
 /** meta.yaml as a mapping; a file that is missing or not a YAML mapping is a BadSourceError naming it. */
 export function readMeta(dir: string): Record<string, unknown> {

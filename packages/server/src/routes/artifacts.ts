@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join, posix } from 'node:path';
+import { basename, extname, join, posix } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -105,8 +105,15 @@ function limited(source: Readable, limit: number): Readable {
   return source.pipe(guard);
 }
 
-/** Sends one artifact file, streamed from a temporary copy that is removed once sent. */
-async function sendArtifactFile(reply: FastifyReply, fetch: (dir: string) => Promise<string>): Promise<FastifyReply> {
+/** Image types the web UI may show inline (`inline=1`); everything else is always an attachment. */
+const INLINE_IMAGES: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.webp': 'image/webp', '.bmp': 'image/bmp', '.svg': 'image/svg+xml' };
+
+/**
+ * Sends one artifact file, streamed from a temporary copy that is removed once sent. Files are
+ * attachments of an opaque type unless `inline` asks for an image preview; even then a sandboxing
+ * Content-Security-Policy stops a stored SVG from running scripts on the server's origin.
+ */
+async function sendArtifactFile(reply: FastifyReply, fetch: (dir: string) => Promise<string>, inline = false): Promise<FastifyReply> {
   const dir = await mkdtemp(join(tmpdir(), 'git-ml-server-'));
   const cleanup = () => void rm(dir, { recursive: true, force: true });
   try {
@@ -115,10 +122,12 @@ async function sendArtifactFile(reply: FastifyReply, fetch: (dir: string) => Pro
     if (st.isDirectory()) throw invalidParameter(`'${basename(file)}' is a directory; list it (artifacts/list) and download its files one by one.`);
     const stream = createReadStream(file);
     stream.on('close', cleanup);
+    const image = inline ? INLINE_IMAGES[extname(file).toLowerCase()] : undefined;
+    if (image) reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox");
     return reply
-      .header('content-type', 'application/octet-stream')
+      .header('content-type', image ?? 'application/octet-stream')
       .header('content-length', st.size)
-      .header('content-disposition', `attachment; filename=${JSON.stringify(basename(file))}`)
+      .header('content-disposition', `${image ? 'inline' : 'attachment'}; filename=${JSON.stringify(basename(file))}`)
       .header('x-content-type-options', 'nosniff')
       .send(stream);
   } catch (err) {
@@ -131,7 +140,7 @@ function missingArtifact(err: unknown, what: string): unknown {
   return (err as { code?: string }).code === 'RESOURCE_DOES_NOT_EXIST' ? notFound(`No artifact ${what}.`) : err;
 }
 
-async function downloadRunFile(ctx: ServerContext, reply: FastifyReply, runId: string, path: string): Promise<FastifyReply> {
+async function downloadRunFile(ctx: ServerContext, reply: FastifyReply, runId: string, path: string, inline = false): Promise<FastifyReply> {
   findRun(ctx, runId);
   await ingestLocalArtifacts(ctx, runId);
   return sendArtifactFile(reply, async (dir) => {
@@ -140,7 +149,7 @@ async function downloadRunFile(ctx: ServerContext, reply: FastifyReply, runId: s
     } catch (err) {
       throw missingArtifact(err, `'${path}' in run ${runId}`);
     }
-  });
+  }, inline);
 }
 
 /** `artifacts/list` of the tracking API. */
@@ -236,7 +245,7 @@ export function artifactProxyRoutes(app: FastifyInstance, ctx: ServerContext, ha
         const q = queryFields(req.url);
         const path = safeRelativePath(typeof q.path === 'string' ? q.path : '');
         const runId = String(q.run_id ?? q.run_uuid ?? '');
-        return downloadRunFile(ctx, reply, runId, path);
+        return downloadRunFile(ctx, reply, runId, path, q.inline === '1' || q.inline === 'true');
       }, reply),
     );
 

@@ -1,13 +1,12 @@
 import { posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ModelVersion, RegisteredModel } from '@git-ml/registry';
+import { STAGE_TAG, type ModelVersion, type RegisteredModel } from '@git-ml/registry';
 import { findRun, type AddRoute, type ServerContext } from '../context.js';
 import { ApiError, invalidParameter } from '../errors.js';
 import type { Fields } from '../request-fields.js';
 import { ingestLocalArtifacts } from './artifacts.js';
 
-/** Stages are deprecated upstream; git-ml keeps a version's stage as this version tag. */
-const STAGE_TAG = 'git-ml.stage';
+// Stages are deprecated upstream; git-ml keeps a version's stage as the version tag STAGE_TAG.
 const STAGES: Record<string, string> = { none: 'None', staging: 'Staging', production: 'Production', archived: 'Archived' };
 
 function versionView(v: ModelVersion): ModelVersion {

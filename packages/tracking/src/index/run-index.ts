@@ -85,6 +85,22 @@ export class RunIndex {
     this.signature = racy ? '' : sig;
   }
 
+  /** Every run id, sorted: indexed refs and runs whose creation is only journaled so far. Reads no record. */
+  runIds(): string[] {
+    this.refresh();
+    const ids = new Set<string>();
+    for (const ref of this.entries.keys()) {
+      const p = parseRunRef(ref);
+      if (p) ids.add(p.runId);
+    }
+    for (const j of this.journals()) {
+      for (const runId of j.byRun.keys()) {
+        if (!ids.has(runId) && (j.byRun.get(runId) ?? []).some(({ line }) => line.op === 'create')) ids.add(runId);
+      }
+    }
+    return [...ids].sort();
+  }
+
   /** Every run: indexed records, overlaid with runs that have unfolded journal lines. */
   runs(): Run[] {
     this.refresh();

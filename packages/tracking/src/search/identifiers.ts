@@ -16,7 +16,9 @@ export type AttributeKey =
   | 'artifact_uri'
   | 'lifecycle_stage'
   | 'start_time'
-  | 'end_time';
+  | 'end_time'
+  /** git-ml's: end_time − start_time, missing while the run has not ended */
+  | 'duration';
 
 export interface Identifier {
   entity: Entity;
@@ -52,6 +54,7 @@ const ATTRIBUTE_TYPES: Record<AttributeKey, 'number' | 'string'> = {
   lifecycle_stage: 'string',
   start_time: 'number',
   end_time: 'number',
+  duration: 'number',
 };
 
 // MLflow's UI-facing aliases (SearchUtils.translate_key_alias).

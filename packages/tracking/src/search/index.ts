@@ -19,6 +19,9 @@ export { compareRuns, parseOrderBy, sortRuns, type OrderKey } from './order-by.j
 export { decodePageToken, encodePageToken, queryFingerprint } from './page-token.js';
 export {
   searchRunsInMemory,
+  searchRunWindowInMemory,
+  type RunWindow,
+  type RunWindowOptions,
   SEARCH_MAX_RESULTS_DEFAULT,
   SEARCH_MAX_RESULTS_THRESHOLD,
   type SearchRunsOptions,

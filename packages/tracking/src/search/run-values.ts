@@ -10,7 +10,8 @@ export type RunValue = number | string | undefined;
 
 /**
  * A function reading `entity`/`key` from a run. Metrics give the run's latest value (what
- * `run.data.metrics` holds); `end_time` of an unfinished run (null) reads as missing.
+ * `run.data.metrics` holds); `end_time` of an unfinished run (null) reads as missing, and so does
+ * `duration` (git-ml's attribute: end_time − start_time).
  */
 export function valueGetter(entity: Entity, key: string): (run: Run) => RunValue {
   switch (entity) {
@@ -33,6 +34,7 @@ export function valueGetter(entity: Entity, key: string): (run: Run) => RunValue
         return undefined;
       };
     case 'attribute':
+      if (key === 'duration') return (run) => (typeof run.info.end_time === 'number' ? run.info.end_time - run.info.start_time : undefined);
       return (run) => {
         const value: unknown = (run.info as unknown as Record<string, unknown>)[key];
         return typeof value === 'number' || typeof value === 'string' ? value : undefined;

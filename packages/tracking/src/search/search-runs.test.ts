@@ -119,3 +119,20 @@ describe('searchRunsInMemory', () => {
     expect(RUNS).toEqual(copy);
   });
 });
+
+describe('attributes.duration (git-ml: end_time − start_time)', () => {
+  const runs = [
+    makeRun({ id: 'a', start: 100, end: 400 }),
+    makeRun({ id: 'b', start: 100, end: 150 }),
+    makeRun({ id: 'c', start: 100, end: null, status: 'RUNNING' }),
+    makeRun({ id: 'd', start: 50, end: 1050 }),
+  ];
+  it('sorts by it, runs still running last', () => {
+    expect(searchRunsInMemory(runs, { orderBy: ['attributes.duration ASC'] }).runs.map((r) => r.info.run_id)).toEqual(['b', 'a', 'd', 'c']);
+    expect(searchRunsInMemory(runs, { orderBy: ['duration DESC'] }).runs.map((r) => r.info.run_id)).toEqual(['d', 'a', 'b', 'c']);
+  });
+  it('filters on it as a number', () => {
+    expect(searchRunsInMemory(runs, { filter: 'attributes.duration >= 300' }).runs.map((r) => r.info.run_id).sort()).toEqual(['a', 'd']);
+    expect(() => searchRunsInMemory(runs, { filter: "attributes.duration = 'x'" })).toThrow(FilterSyntaxError);
+  });
+});

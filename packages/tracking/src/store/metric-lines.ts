@@ -46,8 +46,11 @@ function readInt(text: string, i: number, stop: number): { n: number; end: numbe
   return { n: neg ? -n : n, end: j };
 }
 
-export function parseMetricLines(key: string, text: string): Metric[] {
-  const out: Metric[] = [];
+/**
+ * Reads every `<timestamp> <value> [<step>]` line of `text`, in order, handing each point to
+ * `onPoint`; throws on a line that does not parse.
+ */
+export function scanMetricLines(text: string, onPoint: (timestamp: number, value: number, step: number) => void): void {
   const n = text.length;
   let i = 0;
   while (i < n) {
@@ -73,11 +76,41 @@ export function parseMetricLines(key: string, text: string): Metric[] {
       if (!Number.isFinite(timestamp) || !Number.isFinite(step) || (Number.isNaN(value) && raw.toLowerCase() !== 'nan')) {
         throw new Error(`bad metric line ${JSON.stringify(text.slice(i, nl))}`);
       }
-      out.push({ key, value, timestamp, step });
+      onPoint(timestamp, value, step);
     }
     i = nl + 1;
   }
+}
+
+export function parseMetricLines(key: string, text: string): Metric[] {
+  const out: Metric[] = [];
+  scanMetricLines(text, (timestamp, value, step) => out.push({ key, value, timestamp, step }));
   return out;
+}
+
+/** A metric history as three columns of numbers: no object per point. */
+export interface MetricColumns {
+  step: Float64Array;
+  timestamp: Float64Array;
+  value: Float64Array;
+}
+
+/** The points of `text` as columns. */
+export function parseMetricColumns(text: string): MetricColumns {
+  // a line is at least 6 characters ("1 0 0\n"), so this many points at most
+  let cap = 16;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) cap++;
+  const step = new Float64Array(cap);
+  const timestamp = new Float64Array(cap);
+  const value = new Float64Array(cap);
+  let n = 0;
+  scanMetricLines(text, (t, v, s) => {
+    timestamp[n] = t;
+    value[n] = v;
+    step[n] = s;
+    n++;
+  });
+  return { step: step.subarray(0, n), timestamp: timestamp.subarray(0, n), value: value.subarray(0, n) };
 }
 
 /** MLflow's "latest": greatest step, then greatest timestamp, then the later-logged point. */

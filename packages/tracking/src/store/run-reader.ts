@@ -3,7 +3,7 @@ import type { JournalCache, JournalLine, JournalRead } from '../journal/journal.
 import { CorruptRecordError } from '../errors.js';
 import { chunkEntries } from './metric-series.js';
 import type { Metric } from '../model.js';
-import { metricFileName, parseMetricLines, parseMetricValue } from './metric-lines.js';
+import { metricFileName, parseMetricColumns, parseMetricLines, parseMetricValue, type MetricColumns } from './metric-lines.js';
 import { parseOffsets } from './refs-layout.js';
 import { readRunRecord } from './run-record.js';
 import { applyEntry, newRunState, type RunState } from './run-state.js';
@@ -70,38 +70,117 @@ export function readRunViewStable(git: GitStore, ref: string, runId: string, jou
   }
 }
 
+/** The committed blobs holding `key`'s history at `head` (chunks in order, or the format-1 file). */
+function committedMetricBlobs(git: GitStore, head: string, key: string): { offsets: Map<string, number>; blobs: { path: string; oid: string }[] } {
+  const commit = git.objects.readCommit(head);
+  const offsets = parseOffsets(commit.message);
+  const metrics = git.objects.readTree(commit.tree).find((e) => e.name === 'metrics');
+  const file = metrics && git.objects.readTree(metrics.oid).find((e) => e.name === metricFileName(key));
+  const dir = `metrics/${metricFileName(key)}`;
+  if (file?.mode === '40000') return { offsets, blobs: chunkEntries(git.objects.read(file.oid).data, file.oid).map((e) => ({ path: `${dir}/${e.name}`, oid: e.oid })) };
+  return { offsets, blobs: file ? [{ path: dir, oid: file.oid }] : [] };
+}
+
+/**
+ * One metric's history: each committed blob (chunks in order, or the format-1 file) through
+ * `parseBlob`, then that key's unfolded journal lines, joined by `join`. Reads ref, then journals,
+ * and repeats if the ref moved meanwhile (a fold may have removed a journal).
+ */
+function readMetric<T, R>(git: GitStore, ref: string, runId: string, key: string, journals: JournalCache, parseBlob: (oid: string) => T, join: (parts: T[], tail: Metric[]) => R): R {
+  for (let i = 0; ; i++) {
+    const head = git.refs.read(ref);
+    const all = journals.readAll();
+    let offsets = new Map<string, number>();
+    const parts: T[] = [];
+    if (head) {
+      const committed = committedMetricBlobs(git, head, key);
+      offsets = committed.offsets;
+      for (const b of committed.blobs) {
+        try {
+          parts.push(parseBlob(b.oid));
+        } catch (cause) {
+          throw new CorruptRecordError(ref, b.path, (cause as Error).message, { cause });
+        }
+      }
+    }
+    const tail: Metric[] = [];
+    for (const p of pendingLines(all, runId, offsets)) {
+      for (const l of p.lines) {
+        if (l.op === 'm' && l.k === key) tail.push({ key, value: typeof l.v === 'number' ? l.v : parseMetricValue(l.v), timestamp: l.t, step: l.s });
+      }
+    }
+    if (git.refs.read(ref) === head || i >= 5) return join(parts, tail);
+  }
+}
+
 /**
  * One metric's full history without reading the rest of the run: the committed chunks (or the
  * format-1 file) of `metrics/<key>` plus that key's unfolded journal lines.
  */
 export function readMetricHistoryOnly(git: GitStore, ref: string, runId: string, key: string, journals: JournalCache): Metric[] {
-  for (let i = 0; ; i++) {
-    const head = git.refs.read(ref);
-    const all = journals.readAll();
-    let offsets = new Map<string, number>();
-    const points: Metric[] = [];
-    const parse = (file: string, text: string) => {
-      try {
-        for (const p of parseMetricLines(key, text)) points.push(p);
-      } catch (cause) {
-        throw new CorruptRecordError(ref, file, (cause as Error).message, { cause });
-      }
-    };
-    if (head) {
-      const commit = git.objects.readCommit(head);
-      offsets = parseOffsets(commit.message);
-      const metrics = git.objects.readTree(commit.tree).find((e) => e.name === 'metrics');
-      const file = metrics && git.objects.readTree(metrics.oid).find((e) => e.name === metricFileName(key));
-      const dir = `metrics/${metricFileName(key)}`;
-      if (file?.mode === '40000') {
-        for (const e of chunkEntries(git.objects.read(file.oid).data, file.oid)) parse(`${dir}/${e.name}`, git.objects.readBlob(e.oid).toString('utf8'));
-      } else if (file) parse(dir, git.objects.readBlob(file.oid).toString('utf8'));
-    }
-    for (const p of pendingLines(all, runId, offsets)) {
-      for (const l of p.lines) {
-        if (l.op === 'm' && l.k === key) points.push({ key, value: typeof l.v === 'number' ? l.v : parseMetricValue(l.v), timestamp: l.t, step: l.s });
-      }
-    }
-    if (git.refs.read(ref) === head || i >= 5) return points;
+  return readMetric(
+    git,
+    ref,
+    runId,
+    key,
+    journals,
+    (oid) => parseMetricLines(key, git.objects.readBlob(oid).toString('utf8')),
+    (parts, tail) => {
+      const points: Metric[] = [];
+      for (const part of parts) for (const p of part) points.push(p);
+      for (const p of tail) points.push(p);
+      return points;
+    },
+  );
+}
+
+/** Parsed chunks by blob id (immutable, so never stale), bounded by the points they hold. */
+const chunkCache = new Map<string, MetricColumns>();
+const CHUNK_CACHE_POINTS = 4_000_000;
+let chunkCachePoints = 0;
+
+function cachedColumns(oid: string, parse: () => MetricColumns): MetricColumns {
+  const hit = chunkCache.get(oid);
+  if (hit) {
+    chunkCache.delete(oid);
+    chunkCache.set(oid, hit);
+    return hit;
   }
+  const cols = parse();
+  chunkCache.set(oid, cols);
+  chunkCachePoints += cols.value.length;
+  for (const [k, v] of chunkCache) {
+    if (chunkCachePoints <= CHUNK_CACHE_POINTS) break;
+    chunkCache.delete(k);
+    chunkCachePoints -= v.value.length;
+  }
+  return cols;
+}
+
+/**
+ * `readMetricHistoryOnly` as three columns of numbers, for long histories read often (the web UI's
+ * charts): no object per point, and committed chunks are parsed once per process (kept by blob id,
+ * up to 4 million points).
+ */
+export function readMetricColumns(git: GitStore, ref: string, runId: string, key: string, journals: JournalCache): MetricColumns {
+  return readMetric(git, ref, runId, key, journals, (oid) => cachedColumns(oid, () => parseMetricColumns(git.objects.readBlob(oid).toString('utf8'))), concatColumns);
+}
+
+function concatColumns(parts: MetricColumns[], tail: Metric[]): MetricColumns {
+  const n = parts.reduce((sum, p) => sum + p.value.length, 0) + tail.length;
+  const out = { step: new Float64Array(n), timestamp: new Float64Array(n), value: new Float64Array(n) };
+  let at = 0;
+  for (const p of parts) {
+    out.step.set(p.step, at);
+    out.timestamp.set(p.timestamp, at);
+    out.value.set(p.value, at);
+    at += p.value.length;
+  }
+  for (const m of tail) {
+    out.step[at] = m.step;
+    out.timestamp[at] = m.timestamp;
+    out.value[at] = m.value;
+    at++;
+  }
+  return out;
 }

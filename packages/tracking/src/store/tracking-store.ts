@@ -112,6 +112,13 @@ export class TrackingStore {
     return this.locator.mustFind(runId, () => this.journals.readAll());
   }
 
+  /** Every run id starting with `prefix` (sorted), this process's new runs included. */
+  runIdsStartingWith(prefix: string): string[] {
+    const ids = new Set(this.locator.startingWith(prefix, () => this.journals.readAll()));
+    for (const id of this.own.keys()) if (id.startsWith(prefix)) ids.add(id);
+    return [...ids].sort();
+  }
+
   /** Starts a run: journals its creation (the ref appears at the first fold). */
   createRun(create: Extract<Entry, { op: 'create' }>, owner: boolean): RunState {
     this.experiments.ensure(create.info.experiment_id);
