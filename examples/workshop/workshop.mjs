@@ -127,5 +127,5 @@ look(`git ml models history ${NAME}`);
 look('git ml report --base HEAD~1   # after you commit a change and train again');
 look('git for-each-ref refs/ml');
 console.log(`\n\`git ml\` needs git-ml on your PATH: run \`npm link -w git-ml\` here once (or add ${dirname(CLI)} to PATH);`);
-console.log('use `git ml help` for the command list (`git ml --help` asks git for a man page). Installing elsewhere: docs/install.md');
+console.log('`git ml help` prints the command list, `git ml --help` opens the git-ml(1) man page. Installing elsewhere: docs/install.md');
 getClient().close();

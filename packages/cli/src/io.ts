@@ -6,6 +6,8 @@ export interface Io {
   readonly columns: number;
   /** true when stderr is a terminal (progress lines are redrawn in place) */
   readonly errIsTty: boolean;
+  /** the stream behind `err`, for progress bars that redraw in place (none: no bars) */
+  readonly errStream?: NodeJS.WriteStream;
 }
 
 /** Tables narrower than this would cut every cell to nothing; a smaller report is taken as wrong. */
@@ -32,5 +34,6 @@ export function processIo(): Io {
     get errIsTty() {
       return process.stderr.isTTY === true;
     },
+    errStream: process.stderr,
   };
 }

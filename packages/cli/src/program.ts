@@ -20,8 +20,9 @@ Example session:
   $ git-ml runs list --experiment mnist
 
 Everything is stored in git refs under refs/ml/ (see them with \`git for-each-ref refs/ml\`);
-nothing touches your branches, index or working tree. With git-ml on PATH, \`git ml …\` works too
-(there, ask for help with \`git ml -h\`: git turns \`git ml --help\` into a man page lookup).
+nothing touches your branches, index or working tree. With git-ml on PATH, \`git ml …\` works too;
+\`git ml help\` prints this, \`git ml --help\` opens the git-ml(1) man page (docs/install.md says
+where man looks for it).
 Run \`git-ml <command> --help\` (e.g. \`git-ml runs log --help\`) for a command's options.
 `;
 

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cleanEnv, gitMl, ok, refOf, startRun, tempDir, tempRepo } from './harness.js';
+import { BIN, cleanEnv, gitMl, ok, refOf, startRun, tempDir, tempRepo } from './harness.js';
 
 describe('artifacts', () => {
   it('log, list and get round-trip a directory with a nested file, byte for byte', () => {
@@ -59,4 +59,45 @@ describe('artifacts', () => {
     expect(remote.code).toBe(1);
     expect(remote.stderr).toMatch(/has no artifact 'model\.onnx'/);
   });
+
+  describe('progress bars for large files', () => {
+    /** A repository with a run and a 9 MiB file: above the bar's 8 MiB, below the 10 MiB of the LFS note. */
+    function bigFile() {
+      const repo = tempRepo();
+      const id = startRun(repo);
+      const dir = tempDir();
+      const file = join(dir, 'weights.bin');
+      writeFileSync(file, randomBytes(9 * 1024 * 1024));
+      return { repo, id, file };
+    }
+
+    it('stay off when stderr is not a terminal: piped output is exactly the result lines', () => {
+      const { repo, id, file } = bigFile();
+      const logged = gitMl(repo, ['artifacts', 'log', id, file, '--artifact-path', 'model']);
+      expect([logged.code, logged.stdout, logged.stderr]).toEqual([0, `Logged ${file} to runs:/${id}/model/weights.bin\n`, '']);
+      const out = tempDir();
+      const got = gitMl(repo, ['artifacts', 'get', id, 'model', '-o', out]);
+      expect([got.code, got.stdout, got.stderr]).toEqual([0, `${join(out, 'model')}\n`, '']);
+      expect(readFileSync(join(out, 'model', 'weights.bin')).equals(readFileSync(file))).toBe(true);
+    });
+
+    // `script` (util-linux) runs the command on a pseudo-terminal, as a user's shell would
+    const noScript = spawnSync('script', ['--version']).status === 0 ? null : 'no `script` program (util-linux) to give the command a terminal';
+    it.skipIf(noScript)('are drawn on stderr when it is a terminal, up to 100%, for log and get', () => {
+      const { repo, id, file } = bigFile();
+      const onTty = (args: string[]) =>
+        execFileSync('script', ['-qec', [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(' '), '/dev/null'], { cwd: repo, env: cleanEnv({ COLUMNS: '100' }), encoding: 'utf8' });
+      const logged = onTty(['artifacts', 'log', id, file]);
+      expect(logged).toMatch(/Logging weights\.bin \[[^\]]+\] 100% 9\.0 MiB\/9\.0 MiB/);
+      expect(logged).toContain(`Logged ${file} to runs:/${id}/weights.bin`);
+      const out = tempDir();
+      const got = onTty(['artifacts', 'get', id, 'weights.bin', '-o', out]);
+      expect(got).toMatch(/Copying weights\.bin \[[^\]]+\] 100% 9\.0 MiB\/9\.0 MiB/);
+      expect(readFileSync(join(out, 'weights.bin')).equals(readFileSync(file))).toBe(true);
+      // small files get no bar, even on a terminal
+      writeFileSync(join(repo, 'small.txt'), 'x');
+      expect(onTty(['artifacts', 'log', id, join(repo, 'small.txt')])).not.toMatch(/Logging/);
+    });
+  });
 });
+

@@ -94,3 +94,6 @@ export function refOf(cwd: string, runId: string): string {
 
 /** A stack trace line, which users must never see. */
 export const STACK_LINE = /^\s+at .+\(.+:\d+:\d+\)$|^\s+at .+:\d+:\d+$/m;
+
+/** Why tests of `git ml --help` (which runs `man git-ml`) cannot run here, or null when they can. */
+export const NO_MAN = spawnSync('man', ['--version'], { encoding: 'utf8' }).status === 0 ? null : 'no working `man` program on this machine (apt-get install man-db)';

@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { RegistryClient } from '@git-ml/registry';
+import { DEFAULT_EXPERIMENT_ID, MlClient } from '@git-ml/tracking';
 import { describe, expect, it } from 'vitest';
 import { cleanEnv, git, gitMl, ok, refOf, STACK_LINE, startRun, tempDir, tempRepo } from './harness.js';
 
@@ -12,6 +14,36 @@ function runWithModel(repo: string, weights = 'w1'): string {
   writeFileSync(join(dir, 'MLmodel'), 'flavors: {}\n');
   ok(repo, 'artifacts', 'log', id, dir, '--artifact-path', 'model');
   return id;
+}
+
+/**
+ * runWithModel and `models register`, in this process through the SDK the CLI is a thin layer over:
+ * for tests whose subject is push/pull, where a child process per setup step (~0.4 s each) is what
+ * made them slow.
+ */
+async function registeredInProcess(repo: string, weights: string, name?: string): Promise<{ run: string; version?: string }> {
+  const client = new MlClient({ repo });
+  try {
+    const run = client.createRun(DEFAULT_EXPERIMENT_ID).info.run_id;
+    const dir = tempDir();
+    writeFileSync(join(dir, 'weights.bin'), weights);
+    writeFileSync(join(dir, 'MLmodel'), 'flavors: {}\n');
+    await client.logArtifacts(run, dir, 'model');
+    const version = name ? new RegistryClient({ tracking: client }).createModelVersion(name, `runs:/${run}/model`).version : undefined;
+    return { run, version };
+  } finally {
+    client.close();
+  }
+}
+
+/** A registry client on `repo` for `fn`, closed afterwards. */
+function withRegistry<T>(repo: string, fn: (r: RegistryClient) => T): T {
+  const client = new MlClient({ repo });
+  try {
+    return fn(new RegistryClient({ tracking: client }));
+  } finally {
+    client.close();
+  }
 }
 
 function json(cwd: string, ...args: string[]) {
@@ -279,27 +311,27 @@ describe('git-ml models', () => {
 });
 
 describe('push and pull carry the registry', () => {
-  it('two clones register v2 of the same model at once: the second push renumbers its version to v3, and both reach the remote', () => {
+  it('two clones register v2 of the same model at once: the second push renumbers its version to v3, and both reach the remote', async () => {
+    // push and pull run the CLI; setting up runs and versions and reading them back use the SDK in this process
     const remote = tempDir();
     git(remote, 'init', '-q', '--bare');
     const alice = tempRepo();
     git(alice, 'remote', 'add', 'origin', remote);
-    const first = runWithModel(alice, 'v1');
-    ok(alice, 'models', 'register', 'iris', '--source', `runs:/${first}/model`);
+    const first = (await registeredInProcess(alice, 'v1', 'iris')).run;
     const pushed = ok(alice, 'push');
     expect(pushed).toMatch(/^Pushed 2 registry refs to origin:\n {2}\* refs\/tags\/iris@v1\n {2}\* refs\/ml\/registry\/iris\n/m);
 
     const bob = tempRepo();
     git(bob, 'remote', 'add', 'origin', remote);
     expect(ok(bob, 'pull')).toMatch(/^Created 2 registry refs from origin:\n {2}\+ refs\/tags\/iris@v1\n {2}\+ refs\/ml\/registry\/iris\n/m);
-    expect(ok(bob, 'models', 'resolve', 'models:/iris/1', '--json')).toContain(first);
+    expect(withRegistry(bob, (r) => r.resolve('models:/iris/1').run_id)).toBe(first);
 
     // both register the next version, neither knowing of the other
-    const aliceRun = runWithModel(alice, 'alice');
-    const bobRun = runWithModel(bob, 'bob');
-    expect(ok(alice, 'models', 'register', 'iris', '--source', `runs:/${aliceRun}/model`)).toBe('2\n');
-    expect(ok(bob, 'models', 'register', 'iris', '--source', `runs:/${bobRun}/model`)).toBe('2\n');
-    ok(bob, 'models', 'alias', 'iris', 'champion', '2');
+    const aliceV2 = await registeredInProcess(alice, 'alice', 'iris');
+    const bobV2 = await registeredInProcess(bob, 'bob', 'iris');
+    expect([aliceV2.version, bobV2.version]).toEqual(['2', '2']);
+    const [aliceRun, bobRun] = [aliceV2.run, bobV2.run];
+    withRegistry(bob, (r) => r.setRegisteredModelAlias('iris', 'champion', '2'));
 
     expect(ok(alice, 'push')).toMatch(/^Pushed 1 registry ref to origin:\n {2}\* refs\/tags\/iris@v2\n/m);
     const r = gitMl(bob, ['push']);
@@ -315,7 +347,7 @@ describe('push and pull carry the registry', () => {
     expect(git(remote, 'cat-file', 'blob', 'iris@v3:artifacts/model/weights.bin')).toBe('bob');
     expect(git(remote, 'show', '--no-patch', 'iris@v3')).toContain(`run_id: ${bobRun}`);
     // bob's alias followed his model
-    expect(ok(bob, 'models', 'resolve', 'models:/iris@champion', '--json')).toContain(`"version": "3"`);
+    expect(withRegistry(bob, (reg) => reg.resolve('models:/iris@champion').version)).toBe('3');
 
     // a fresh clone reads the same registry
     const carol = tempRepo();
@@ -327,13 +359,11 @@ describe('push and pull carry the registry', () => {
     const show = JSON.parse(ok(carol, 'models', 'show', 'iris', '--json'));
     expect(show.model_versions.map((v: { version: string; run_id: string }) => [v.version, v.run_id])).toEqual([['3', bobRun], ['2', aliceRun], ['1', first]]);
     expect(show.registered_model.aliases).toEqual([{ alias: 'champion', version: '3' }]);
-    const dest = tempDir();
-    ok(carol, 'models', 'download', 'models:/iris@champion', '-o', dest);
-    expect(readFileSync(join(dest, 'model', 'weights.bin'), 'utf8')).toBe('bob');
+    expect(git(carol, 'cat-file', 'blob', 'iris@v3:artifacts/model/weights.bin')).toBe('bob');
 
     // alice catches up; then everyone is in sync
     expect(ok(alice, 'pull')).toMatch(/^ {2}\+ refs\/tags\/iris@v3$/m);
-    expect(JSON.parse(ok(alice, 'models', 'show', 'iris', '--json')).model_versions).toHaveLength(3);
+    expect(withRegistry(alice, (reg) => reg.searchModelVersions({ filter: "name = 'iris'" }).model_versions)).toHaveLength(3);
     expect(ok(alice, 'pull')).toBe('Already up to date with origin.\n');
     expect(ok(bob, 'push')).toBe('Everything up-to-date.\n');
     const again = JSON.parse(ok(bob, 'push', '--json'));

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { saveModel } from '@git-ml/models';
@@ -82,4 +82,25 @@ describe('git-ml models predict and serve', () => {
       taken.close();
     }
   });
+
+  it('serve and predict on a version without an MLmodel name the models:/ URI and the run artifact, not a cache path', () => {
+    const repo = tempRepo();
+    const run = startRun(repo);
+    const dir = join(tempDir(), 'weights');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'weights.json'), '[1, 2]\n');
+    ok(repo, 'artifacts', 'log', run, dir, '--artifact-path', 'weights');
+    ok(repo, 'models', 'register', 'bare', '--source', `runs:/${run}/weights`);
+    writeFileSync(join(repo, 'in.json'), JSON.stringify({ dataframe_records: [{ a: 1 }] }));
+    const expected =
+      `git-ml: error: models:/bare/1: artifact 'weights' of run ${run} is a directory without an MLmodel file, so it is not a saved model. ` +
+      `See what the run holds with \`git ml artifacts list ${run} weights\`; a model is logged with logModel (or saveModel into the run's artifacts), which writes the MLmodel file.\n`;
+    for (const args of [['models', 'serve', '-m', 'models:/bare/1', '--port', '0'], ['models', 'predict', '-m', 'models:/bare/1', '-i', 'in.json']]) {
+      const r = gitMl(repo, args);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(expected);
+      expect(r.stderr).not.toMatch(/\.git|cache/);
+    }
+  });
 });
+

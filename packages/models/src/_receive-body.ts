@@ -1,9 +1,19 @@
 import type { IncomingMessage } from 'node:http';
+import { createRequire } from 'node:module';
 import type { FastifyRequest } from 'fastify';
-import { errorCodes } from 'fastify';
 import { GitMlError } from '@git-ml/gitstore';
 import type { InputLimits } from './limits.js';
 import { CsvBodyScan, JsonBodyScan, type BodyScan } from './_scan-body.js';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * fastify, loaded on first use rather than with the package: every program that imports
+ * @git-ml/models (the CLI's start-up included) would otherwise pay for it without serving anything.
+ */
+export function fastify(): typeof import('fastify') {
+  return require('fastify') as typeof import('fastify');
+}
 
 /**
  * Fastify's body parser for `/invocations`: collects the body under `bodyLimit` bytes while a byte
@@ -16,7 +26,7 @@ export function receiveBody(bodyLimit: number, limits: InputLimits) {
   return (req: FastifyRequest, payload: IncomingMessage, done: (err: Error | null, body?: string) => void): void => {
     const declared = Number(req.headers['content-length']);
     if (declared > bodyLimit) {
-      done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+      done(new (fastify().errorCodes.FST_ERR_CTP_BODY_TOO_LARGE)());
       return;
     }
     const csv = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase() === 'text/csv';
@@ -37,7 +47,7 @@ export function receiveBody(bodyLimit: number, limits: InputLimits) {
     const onData = (chunk: Buffer) => {
       received += chunk.length;
       if (received > bodyLimit) {
-        finish(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+        finish(new (fastify().errorCodes.FST_ERR_CTP_BODY_TOO_LARGE)());
         return;
       }
       if (refused) return;
@@ -52,7 +62,7 @@ export function receiveBody(bodyLimit: number, limits: InputLimits) {
     };
     const onEnd = () => {
       if (refused) finish(refused);
-      else if (!Number.isNaN(declared) && declared !== received) finish(new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH());
+      else if (!Number.isNaN(declared) && declared !== received) finish(new (fastify().errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH)());
       else finish(null, Buffer.concat(chunks, received).toString('utf8'));
     };
     const onError = (err: Error & { statusCode?: number }) => {

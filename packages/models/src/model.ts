@@ -142,6 +142,16 @@ export async function modelDir(uri: string, options: LoadOptions = {}): Promise<
     const tree = git.objects.readTree(git.objects.readCommit(r.commit).tree).find((e) => e.name === 'artifacts')?.oid ?? null;
     const entry = findArtifactEntry(git, tree, r.artifact_path);
     if (!entry) throw new ModelFormatError(`${uri}: the run has no artifact '${r.artifact_path}'.`, { uri });
+    // checked in git, before any copy, so the error names the URI and the run's artifact, not a cache path
+    const mlmodelEntry = entry.mode === '40000' ? git.objects.readTree(entry.oid).find((e) => e.name === 'MLmodel') : undefined;
+    if (!mlmodelEntry || mlmodelEntry.mode === '40000') {
+      const what = entry.mode === '40000' ? 'a directory without an MLmodel file' : 'a file, not a model directory';
+      throw new ModelFormatError(
+        `${uri}: artifact '${r.artifact_path}' of run ${r.run_id} is ${what}, so it is not a saved model. ` +
+          `See what the run holds with \`git ml artifacts list ${r.run_id} ${r.artifact_path}\`; a model is logged with logModel (or saveModel into the run's artifacts), which writes the MLmodel file.`,
+        { uri, run_id: r.run_id, artifact_path: r.artifact_path },
+      );
+    }
     const cache = join(git.area('cache/models'), entry.oid);
     if (!existsSync(join(cache, 'MLmodel'))) {
       await fillCache(cache, (tmp) => downloadArtifactTree(git, tree, r.artifact_path, tmp, r.run_id)).catch((err: unknown) => {

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { GitMlError } from '@git-ml/gitstore';
 import { BadInputError, InputLimitError } from './errors.js';
 import { inputLimits, type InputLimits } from './limits.js';
@@ -7,7 +7,7 @@ import { GIT_ML_VERSION } from './model.js';
 import { parseJsonPayload, predictionsBody, readCsvPayload } from './payload.js';
 import { previewName } from './preview.js';
 import { readJson } from './read-json.js';
-import { receiveBody } from './_receive-body.js';
+import { fastify, receiveBody } from './_receive-body.js';
 
 /** Server options; `maxRows`, `maxCells` and `maxDepth` bound each request (defaults: DEFAULT_INPUT_LIMITS). */
 export interface ServeOptions extends Partial<InputLimits> {
@@ -31,7 +31,7 @@ const errorBody = (code: string, message: string) => JSON.stringify({ error_code
 export function createScoringServer(model: LoadedModel, options: ServeOptions = {}): FastifyInstance {
   const limits = inputLimits(options);
   const bodyLimit = options.bodyLimit ?? 20 * 1024 * 1024;
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit, return503OnClosing: true });
+  const app = fastify()({ logger: options.logger ?? false, bodyLimit, return503OnClosing: true });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(['application/json', 'text/csv'], receiveBody(bodyLimit, limits));
 

@@ -3,7 +3,7 @@
  * clear errors when conda, Docker or a Python version is missing or an install fails, and the
  * `docker run` command a docker_env project gets.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -51,6 +51,37 @@ describe('python_env', () => {
     const second = await runProject({ uri: repo, repo, ...quiet() });
     expect(second.environment).toEqual({ dir: join(repo, '.git', 'ml', 'envs', env), reused: true });
     expect(tagOf(openClient(repo).getRun(second.runId), 'mlflow.project.env')).toBe('virtualenv');
+  });
+
+  it('installs the dependencies into the venv, not into the interpreter that built it (offline, from a local wheel)', async () => {
+    // a minimal pure-Python wheel, so pip needs no index
+    const wheels = tempDir();
+    const wheel = join(wheels, 'gitmltoy-0.1-py3-none-any.whl');
+    execFileSync('python3', ['-c', `import zipfile, sys
+with zipfile.ZipFile(sys.argv[1], 'w') as z:
+    z.writestr('gitmltoy/__init__.py', 'X = 42\\n')
+    z.writestr('gitmltoy-0.1.dist-info/METADATA', 'Metadata-Version: 2.1\\nName: gitmltoy\\nVersion: 0.1\\n')
+    z.writestr('gitmltoy-0.1.dist-info/WHEEL', 'Wheel-Version: 1.0\\nGenerator: git-ml-test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n')
+    z.writestr('gitmltoy-0.1.dist-info/RECORD', 'gitmltoy/__init__.py,,\\ngitmltoy-0.1.dist-info/METADATA,,\\ngitmltoy-0.1.dist-info/WHEEL,,\\ngitmltoy-0.1.dist-info/RECORD,,\\n')
+`, wheel]);
+    const repo = makeRepo();
+    commitFiles(repo, {
+      MLproject: 'python_env: python_env.yaml\nentry_points:\n  main:\n    command: python -c "import gitmltoy, sys; print(gitmltoy.X, sys.prefix)"\n',
+      'python_env.yaml': `python: "${pythonVersion}"\ndependencies:\n  - ${wheel}\n`,
+    });
+    const saved = process.env.PIP_NO_INDEX;
+    process.env.PIP_NO_INDEX = '1';
+    try {
+      const q = quiet();
+      const r = await runProject({ uri: repo, repo, ...q });
+      expect(r.status, q.sink.stderr).toBe('FINISHED');
+      expect(q.sink.stdout.trim()).toBe(`42 ${r.environment.dir}`);
+    } finally {
+      if (saved === undefined) delete process.env.PIP_NO_INDEX;
+      else process.env.PIP_NO_INDEX = saved;
+    }
+    const outside = spawnSync('python3', ['-c', 'import gitmltoy'], { cwd: tempDir(), encoding: 'utf8' });
+    expect(outside.stderr).toMatch(/No module named 'gitmltoy'/);
   });
 
   it('explains a failed dependency install, removes the partial environment and creates no run', async () => {

@@ -30,10 +30,10 @@ export function cleanArtifactPath(p: string | undefined, field = 'artifact_path'
  * a dangling link, a link loop, a link to a directory outside `dir`, a socket, FIFO or device — fails
  * the whole call with one error listing every such path; nothing is skipped silently.
  */
-export async function storeDirectory(git: GitStore, dir: string): Promise<string> {
+export async function storeDirectory(git: GitStore, dir: string, onBytes?: (n: number) => void): Promise<string> {
   const root = realpathSync(dir);
   const problems: string[] = [];
-  const tree = await storeTree({ git, root, open: new Set([root]), problems }, dir, '', root);
+  const tree = await storeTree({ git, root, open: new Set([root]), problems, onBytes }, dir, '', root);
   if (problems.length) {
     throw new InvalidParameterError(
       `Cannot log artifacts from ${dir}: ${problems.length === 1 ? 'an entry' : `${problems.length} entries`} cannot be stored ` +
@@ -53,6 +53,8 @@ interface Walk {
   /** real paths of the directories being walked (a link back into one of them is a loop) */
   open: Set<string>;
   problems: string[];
+  /** told of every chunk of file content stored */
+  onBytes?: (n: number) => void;
 }
 
 async function storeTree(w: Walk, dir: string, rel: string, realDir: string): Promise<string> {
@@ -91,7 +93,7 @@ async function storeTree(w: Walk, dir: string, rel: string, realDir: string): Pr
       open.delete(real);
     } else if (st.isFile()) {
       const exec = (statSync(p).mode & 0o111) !== 0;
-      entries.push({ mode: exec ? '100755' : '100644', name: d.name, oid: await storeArtifactFile(git, p, shown) });
+      entries.push({ mode: exec ? '100755' : '100644', name: d.name, oid: await storeArtifactFile(git, p, shown, w.onBytes) });
     } else problems.push(`${shown}: not a regular file, directory or link (a socket, FIFO or device)`);
   }
   return git.objects.writeTree(entries);
@@ -121,7 +123,7 @@ export function listArtifactTree(git: GitStore, tree: string | null, path: strin
 }
 
 /** Copies an artifact file or directory out of the run to `dest`; tree names never escape `dest`. */
-export async function downloadArtifactTree(git: GitStore, tree: string | null, path: string, dest: string, runId: string): Promise<string> {
+export async function downloadArtifactTree(git: GitStore, tree: string | null, path: string, dest: string, runId: string, onBytes?: (n: number) => void): Promise<string> {
   const at = findEntry(git, tree, path);
   if (!at) throw new NotFoundError(`Run ${runId} has no artifact '${path}'. List them with \`git-ml artifacts list ${runId}\`.`, { run_id: runId, path });
   const root = resolve(dest);
@@ -133,7 +135,7 @@ export async function downloadArtifactTree(git: GitStore, tree: string | null, p
     if (entry.mode === '40000') {
       await mkdir(to, { recursive: true });
       for (const e of git.objects.readTree(entry.oid)) await write(e, join(to, e.name));
-    } else await writeArtifactBlob(git, entry.oid, to, relative(root, to));
+    } else await writeArtifactBlob(git, entry.oid, to, relative(root, to), onBytes);
   };
   await write(at, target);
   return target;

@@ -103,6 +103,12 @@ function viewMatches(stage: LifecycleStage, view: ViewType): boolean {
   return view === 'ALL' || (view === 'ACTIVE_ONLY' ? stage === 'active' : stage === 'deleted');
 }
 
+/** Options of logArtifact, logArtifacts and downloadArtifacts. */
+export interface ArtifactTransferOptions {
+  /** called with the size of each chunk of file content as it is stored or written (for a progress bar) */
+  onBytes?: (n: number) => void;
+}
+
 /**
  * MLflow's `MlflowClient`, on git: every method of the same name in camelCase, results in MLflow's
  * JSON shapes. Logging calls are synchronous and durable when they return (a journal line under
@@ -457,12 +463,12 @@ export class MlClient {
   // ---- artifacts
 
   /** Logs one file (streamed, any size) under `artifactPath` in the run's artifacts. */
-  async logArtifact(runId: string, localPath: string, artifactPath?: string): Promise<void> {
+  async logArtifact(runId: string, localPath: string, artifactPath?: string, options: ArtifactTransferOptions = {}): Promise<void> {
     const dir = cleanArtifactPath(artifactPath);
     const st = statSync(localPath, { throwIfNoEntry: false });
     if (!st?.isFile()) throw new InvalidParameterError(`Cannot log artifact ${localPath}: it is not a file. Use logArtifacts for a directory.`, { path: localPath });
     const path = dir ? `${dir}/${basename(localPath)}` : basename(localPath);
-    const oid = await storeArtifactFile(this.store.git, localPath, path);
+    const oid = await storeArtifactFile(this.store.git, localPath, path, options.onBytes);
     const mode = st.mode & 0o111 ? '100755' : '100644';
     this.store.append(validateRunId(runId), [{ op: 'a', path, oid, mode }]);
   }
@@ -482,10 +488,10 @@ export class MlClient {
   }
 
   /** Logs every file of a directory (recursively) under `artifactPath`. */
-  async logArtifacts(runId: string, localDir: string, artifactPath?: string): Promise<void> {
+  async logArtifacts(runId: string, localDir: string, artifactPath?: string, options: ArtifactTransferOptions = {}): Promise<void> {
     const dir = cleanArtifactPath(artifactPath);
     if (!statSync(localDir, { throwIfNoEntry: false })?.isDirectory()) throw new InvalidParameterError(`Cannot log artifacts from ${localDir}: it is not a directory.`, { path: localDir });
-    const tree = await storeDirectory(this.store.git, localDir);
+    const tree = await storeDirectory(this.store.git, localDir, options.onBytes);
     this.store.append(validateRunId(runId), [{ op: 'a', path: dir, oid: tree, mode: '40000' }]);
   }
 
@@ -503,9 +509,9 @@ export class MlClient {
   }
 
   /** Downloads a file or directory of the run's artifacts into `dstPath`; returns the local path. */
-  async downloadArtifacts(runId: string, path: string, dstPath: string): Promise<string> {
+  async downloadArtifacts(runId: string, path: string, dstPath: string, options: ArtifactTransferOptions = {}): Promise<string> {
     const tree = this.artifactsTree(runId);
-    return downloadArtifactTree(this.store.git, tree, cleanArtifactPath(path, 'path'), dstPath, runId);
+    return downloadArtifactTree(this.store.git, tree, cleanArtifactPath(path, 'path'), dstPath, runId, options.onBytes);
   }
 
   /**

@@ -2,7 +2,7 @@ export type { MigrateResult } from './store/migrate.js';
 export { RUN_FORMAT } from './store/run-record.js';
 export type { MetricColumns } from './store/metric-lines.js';
 export type { RunImportRecord, RunImportResult } from './import-run.js';
-export { MlClient, INPUTS_TAG, RUN_ID_PREFIX_MIN, type DatasetInput, type MlClientOptions, type CreateRunOptions, type SearchRunsOptions, type ViewType } from './client.js';
+export { MlClient, INPUTS_TAG, RUN_ID_PREFIX_MIN, type DatasetInput, type MlClientOptions, type ArtifactTransferOptions, type CreateRunOptions, type SearchRunsOptions, type ViewType } from './client.js';
 export { type FileInfo, cleanArtifactPath, findEntry as findArtifactEntry, listArtifactTree, downloadArtifactTree } from './artifacts.js';
 export { gitIdentity, signatureNow, osUser } from './store/identity.js';
 export type { Run, RunInfo, RunData, Metric, Param, RunTag, Experiment, ExperimentTag, RunStatus, LifecycleStage } from './model.js';

@@ -47,12 +47,13 @@ const noted = new Set<string>();
  * of the threshold or more goes to `.git/lfs/objects` and the tree gets its LFS pointer (as
  * `git lfs` would store it); otherwise the content is the blob. `shown` names the file in notes.
  */
-export async function storeArtifactFile(git: GitStore, file: string, shown: string): Promise<string> {
+export async function storeArtifactFile(git: GitStore, file: string, shown: string, onBytes?: (n: number) => void): Promise<string> {
   const { size } = statSync(file);
   const s = size >= MAX_POINTER_SIZE ? cachedLfsSettings(git) : null;
-  if (!s || size < s.threshold || s.enabled === false) return streamBlobFromFile(git.objects, file);
+  if (!s || size < s.threshold || s.enabled === false) return streamBlobFromFile(git.objects, file, onBytes);
   if (s.enabled && git.lfs.version()) {
     const { blob } = await git.lfs.storeFile(file);
+    onBytes?.(size);
     return git.objects.write('blob', blob);
   }
   if (!noted.has(git.location.commonDir)) {
@@ -63,7 +64,7 @@ export async function storeArtifactFile(git: GitStore, file: string, shown: stri
         : `git-ml: note: ${shown} (${formatSize(size)}) is stored in git, so every clone that fetches the run downloads it. \`git config ml.lfs true\` stores artifacts of ${formatSize(s.threshold)} and more with Git LFS instead (needs git-lfs); \`git config ml.lfs false\` silences this note.\n`,
     );
   }
-  return streamBlobFromFile(git.objects, file);
+  return streamBlobFromFile(git.objects, file, onBytes);
 }
 
 /** The LFS pointer a blob holds, or null (read only when the blob is small enough to be one). */
@@ -78,11 +79,12 @@ export function artifactSize(git: GitStore, oid: string): number {
 }
 
 /** Writes an artifact blob to `dest`, streaming; an LFS pointer is resolved (downloaded with git-lfs when not here). */
-export async function writeArtifactBlob(git: GitStore, oid: string, dest: string, shown: string): Promise<void> {
+export async function writeArtifactBlob(git: GitStore, oid: string, dest: string, shown: string, onBytes?: (n: number) => void): Promise<void> {
   const pointer = pointerOf(git, oid);
-  if (!pointer) return streamBlobToFile(git.objects, oid, dest);
+  if (!pointer) return streamBlobToFile(git.objects, oid, dest, onBytes);
   if (pointer.size === 0 && !git.lfs.has(pointer)) return writeFile(dest, '');
-  return git.lfs.writeTo(pointer, dest, shown);
+  await git.lfs.writeTo(pointer, dest, shown);
+  onBytes?.(pointer.size);
 }
 
 /**

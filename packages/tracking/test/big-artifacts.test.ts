@@ -4,7 +4,7 @@
  * in a real child process (its peak RSS), against a real repository.
  */
 import { execFileSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { statfsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { closeClients, git, makeRepo, openClient, removeTempDirs, startNode, tempDir, writeWorker } from '@git-ml/test-support';
@@ -85,4 +85,39 @@ describe('big artifacts', () => {
     expect(statSync(file).size).toBe(SIZE);
     expect(git(dest, 'hash-object', file)).toBe(git(repo, 'rev-parse', `${refOfRun(repo, run)}:artifacts/data/weights.bin`));
   });
+
+  // 1 GiB written as a sparse file (zeros: what is measured is memory and listing, not the disk);
+  // logging still hashes and deflates every byte. Needs room for the file and its temporary object.
+  const GIB = 1024 * 1024 * 1024;
+  const free = statfsSync(tempDir()).bavail * statfsSync(tempDir()).bsize;
+  const noRoom = free < 5e9 ? `only ${(free / 1e9).toFixed(1)} GB free in the temporary directory; the 1 GiB artifact test needs 5 GB` : null;
+  it.skipIf(noRoom)('log a 1 GiB artifact with peak RSS under 200 MB, and list it in under 100 ms (fresh processes)', async () => {
+    const repo = makeRepo();
+    const src = join(tempDir(), 'weights.bin');
+    execFileSync('truncate', ['-s', String(GIB), src]);
+    const run = openClient(repo).createRun('0').info.run_id;
+    closeClients();
+    const script = writeWorker(
+      tempDir('gitml-worker-'),
+      'log.mjs',
+      `const c = new MlClient({ repo: arg[0] });
+const t0 = performance.now();
+await c.logArtifact(arg[1], arg[2], 'data');
+c.flush();
+say(JSON.stringify({ ms: performance.now() - t0, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+c.close();`,
+    );
+    const r = await startNode(script, [repo, run, src], repo).done;
+    expect(r.code, r.err).toBe(0);
+    const logged = JSON.parse(r.out.trim()) as { ms: number; maxRssMb: number };
+    console.log(`1 GiB artifact: logged in ${(logged.ms / 1000).toFixed(1)} s, peak RSS ${logged.maxRssMb.toFixed(0)} MB`);
+    expect(logged.maxRssMb, `peak RSS of the logging process ${logged.maxRssMb.toFixed(0)} MB`).toBeLessThan(200);
+
+    const listed = await listInChild(repo, run);
+    console.log(`1 GiB artifact: listed in ${listed.ms.toFixed(1)} ms, peak RSS ${listed.maxRssMb.toFixed(0)} MB`);
+    expect(listed.files).toEqual([{ path: 'data/weights.bin', is_dir: false, file_size: GIB }]);
+    expect(listed.ms, `listing took ${listed.ms.toFixed(0)} ms`).toBeLessThan(100);
+    expect(listed.maxRssMb, `peak RSS of the listing process ${listed.maxRssMb.toFixed(0)} MB`).toBeLessThan(200);
+  }, 180_000);
 });
+

@@ -1,9 +1,11 @@
-import { statSync } from 'node:fs';
-import { basename } from 'node:path';
-import { InvalidParameterError } from '@git-ml/tracking';
+import { readdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { InvalidParameterError, type MlClient } from '@git-ml/tracking';
 import { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { walkArtifacts } from '../artifact-walk.js';
 import { formatBytes } from '../output/format.js';
+import { byteProgress } from '../output/progress.js';
 import { toJson } from '../output/json.js';
 import { formatTable } from '../output/table.js';
 import { examples, RUN_ID_HELP } from './help.js';
@@ -32,13 +34,14 @@ export function artifactsCommand(ctx: CliContext): Command {
         const st = statSync(path, { throwIfNoEntry: false });
         if (!st) throw new InvalidParameterError(`Cannot log ${path}: no such file or directory.`, { path });
         const dir = (opts.artifactPath ?? '').replace(/^\.?\/+|\/+$/g, '');
-        if (st.isDirectory()) {
-          await client.logArtifacts(runId, path, opts.artifactPath);
-          io.out(`Logged ${path} to runs:/${runId}/${dir}\n`);
-        } else {
-          await client.logArtifact(runId, path, opts.artifactPath);
-          io.out(`Logged ${path} to runs:/${runId}/${dir ? `${dir}/` : ''}${basename(path)}\n`);
+        const bar = byteProgress(io, `Logging ${basename(path)}`, st.isDirectory() ? localBytes(path) : st.size);
+        try {
+          if (st.isDirectory()) await client.logArtifacts(runId, path, opts.artifactPath, bar);
+          else await client.logArtifact(runId, path, opts.artifactPath, bar);
+        } finally {
+          bar.stop();
         }
+        io.out(st.isDirectory() ? `Logged ${path} to runs:/${runId}/${dir}\n` : `Logged ${path} to runs:/${runId}/${dir ? `${dir}/` : ''}${basename(path)}\n`);
       }),
     );
 
@@ -75,9 +78,38 @@ export function artifactsCommand(ctx: CliContext): Command {
     .addHelpText('after', examples('git-ml artifacts get "$RUN" model -o /tmp/out   # writes /tmp/out/model', 'git-ml artifacts get "$RUN" . -o restored'))
     .action((runId: string, path: string, opts: { output: string }, cmd: Command) =>
       ctx.withClient(cmd, async (client) => {
-        io.out(`${await client.downloadArtifacts(resolveRun(client, runId), path, opts.output)}\n`);
+        const run = resolveRun(client, runId);
+        const bar = byteProgress(io, `Copying ${basename(path) || 'artifacts'}`, io.errIsTty ? artifactBytes(client, run, path) : 0);
+        let written: string;
+        try {
+          written = await client.downloadArtifacts(run, path, opts.output, bar);
+        } finally {
+          bar.stop();
+        }
+        io.out(`${written}\n`);
       }),
     );
 
   return group;
+}
+
+/** Bytes of the files under a local directory (links followed, as logging does), for the progress bar. */
+function localBytes(dir: string): number {
+  let n = 0;
+  for (const d of readdirSync(dir, { withFileTypes: true })) {
+    if (d.name === '.git') continue;
+    const st = statSync(join(dir, d.name), { throwIfNoEntry: false });
+    if (st?.isDirectory()) n += localBytes(join(dir, d.name));
+    else if (st?.isFile()) n += st.size;
+  }
+  return n;
+}
+
+/** Bytes of an artifact file or directory (sizes from object headers, nothing is read), for the progress bar. */
+function artifactBytes(client: MlClient, runId: string, path: string): number {
+  const clean = path.replace(/^\.?\/*|\/+$/g, '');
+  const parent = clean.includes('/') ? clean.slice(0, clean.lastIndexOf('/')) : '';
+  const self = clean ? client.listArtifacts(runId, parent).find((f) => f.path === clean) : undefined;
+  if (self && !self.is_dir) return self.file_size ?? 0;
+  return walkArtifacts(client, runId, clean).files.reduce((n, f) => n + (f.is_dir ? 0 : (f.file_size ?? 0)), 0);
 }

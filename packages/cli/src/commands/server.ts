@@ -1,4 +1,3 @@
-import { closeOnSignals, startServer } from '@git-ml/server';
 import { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -22,6 +21,8 @@ async function serve(ctx: CliContext, opts: ServeOptions, cmd: Command, announce
   const { repo } = cmd.optsWithGlobals<{ repo?: string }>();
   const bodyLimit = Number(opts.bodyLimit);
   if (!Number.isInteger(bodyLimit) || bodyLimit < 1) throw new UsageError(`Invalid --body-limit '${opts.bodyLimit}': a number of bytes.`);
+  // loaded here, not at the top: fastify is a fifth of every other command's start-up time
+  const { closeOnSignals, startServer } = await import('@git-ml/server');
   const server = await startServer({ repo, host: opts.host, port: port(opts.port), defaultArtifactRoot: opts.defaultArtifactRoot, bodyLimit }).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'EADDRINUSE') throw new UsageError(`Port ${opts.port} on ${opts.host} is already in use (another server?). Stop that one or pick another port with --port.`);
     throw err;

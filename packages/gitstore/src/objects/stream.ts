@@ -17,10 +17,10 @@ let counter = 0;
  * Stores a file as a blob without holding it in memory: the bytes are hashed and deflated as they
  * stream from disk into a temporary object file, which is renamed into place once its id is known.
  */
-export async function streamBlobFromFile(objects: ObjectStore, file: string): Promise<string> {
+export async function streamBlobFromFile(objects: ObjectStore, file: string, onBytes?: (n: number) => void): Promise<string> {
   const { size } = await stat(file);
   try {
-    return await streamBlobFromStream(objects, createReadStream(file), size);
+    return await streamBlobFromStream(objects, createReadStream(file), size, onBytes);
   } catch (err) {
     if (err instanceof GitMlError && err.code === 'SIZE_MISMATCH') {
       throw new GitMlError('FILE_CHANGED', `${file} changed size while it was being stored (${size} → ${(err.data as { received: number }).received} bytes). Log it again once it is complete.`, { file });
@@ -32,9 +32,10 @@ export async function streamBlobFromFile(objects: ObjectStore, file: string): Pr
 /**
  * Stores `size` bytes read from a stream (an HTTP upload, say) as a blob, hashed and deflated on the
  * way into a temporary object file, so it is never held in memory. A stream that ends with another
- * number of bytes is refused (`SIZE_MISMATCH`) and nothing is stored.
+ * number of bytes is refused (`SIZE_MISMATCH`) and nothing is stored. `onBytes` hears of each chunk
+ * read (for a progress bar).
  */
-export async function streamBlobFromStream(objects: ObjectStore, source: Readable, size: number): Promise<string> {
+export async function streamBlobFromStream(objects: ObjectStore, source: Readable, size: number, onBytes?: (n: number) => void): Promise<string> {
   // written outside objects/ (git gc --prune=now deletes tmp_* files there), then renamed in
   const tmp = join(gitMlTmpDir(objects.dir), `obj_stream_${process.pid}_${++counter}`);
   const hash = createHash('sha1');
@@ -46,6 +47,7 @@ export async function streamBlobFromStream(objects: ObjectStore, source: Readabl
       seen += chunk.length;
       if (seen > size) return done(sizeMismatch(size, seen));
       hash.update(chunk);
+      onBytes?.(chunk.length);
       done(null, chunk);
     },
   });
@@ -102,16 +104,23 @@ function verifyBlob(oid: string, size: number): Transform {
 /**
  * Writes a blob to `dest` without holding it in memory: a loose object is inflated as it streams, a
  * packed one stored whole is inflated straight from its pack entry (and checked against its id);
- * only a packed delta is rebuilt in memory.
+ * only a packed delta is rebuilt in memory. `onBytes` hears of each chunk written (for a progress bar).
  */
-export async function streamBlobToFile(objects: ObjectStore, oid: string, dest: string): Promise<void> {
+export async function streamBlobToFile(objects: ObjectStore, oid: string, dest: string, onBytes?: (n: number) => void): Promise<void> {
+  const count = (): Transform =>
+    new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        onBytes?.(chunk.length);
+        done(null, chunk);
+      },
+    });
   await mkdir(dirname(dest), { recursive: true });
   const path = loosePath(objects.dir, oid);
   if (!existsSync(path)) {
     const entry = objects.packedWholeEntry(oid);
     if (entry?.type === 'blob' && entry.end > entry.start) {
       try {
-        await pipeline(createReadStream(entry.packPath, { start: entry.start, end: entry.end - 1 }), createInflate(), verifyBlob(oid, entry.size), createWriteStream(dest));
+        await pipeline(createReadStream(entry.packPath, { start: entry.start, end: entry.end - 1 }), createInflate(), verifyBlob(oid, entry.size), count(), createWriteStream(dest));
         return;
       } catch (err) {
         await unlink(dest).catch(() => undefined);
@@ -119,7 +128,9 @@ export async function streamBlobToFile(objects: ObjectStore, oid: string, dest: 
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       }
     }
-    await writeFile(dest, objects.readBlob(oid));
+    const blob = objects.readBlob(oid);
+    await writeFile(dest, blob);
+    onBytes?.(blob.length);
     return;
   }
   let headerDone = false;
@@ -132,5 +143,5 @@ export async function streamBlobToFile(objects: ObjectStore, oid: string, dest: 
       done(null, chunk.subarray(nul + 1));
     },
   });
-  await pipeline(createReadStream(path), createInflate(), strip, createWriteStream(dest));
+  await pipeline(createReadStream(path), createInflate(), strip, count(), createWriteStream(dest));
 }

@@ -60,6 +60,17 @@ export function findPython(wanted: string | null): { path: string; version: stri
   );
 }
 
+/** True when `python` has a pip (22.3 or later) that can install into another environment with `--python`. */
+function pipTargetsOtherPythons(python: string): boolean {
+  try {
+    const v = execFileSync(python, ['-c', 'import importlib.metadata as m; print(m.version("pip"))'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const [major, minor] = v.split('.').map(Number);
+    return major > 22 || (major === 22 && minor >= 3);
+  } catch {
+    return false;
+  }
+}
+
 /** Requirement lines that name files (`-r requirements.txt`): their contents belong in the hash. */
 function referencedFiles(deps: string[], projectDir: string): Record<string, string | null> {
   const out: Record<string, string | null> = {};
@@ -93,11 +104,16 @@ export async function pythonEnvironment(envsRoot: string, projectDir: string, sp
     describe,
     async (target) => {
       sink.err(`git-ml: creating virtualenv ${target} (Python ${python.version})\n`);
-      const venv = await runTool(python.path, ['-m', 'venv', ...(deps.length === 0 ? ['--without-pip'] : []), target], { sink });
+      // Seeding pip into a venv (ensurepip) costs seconds of CPU; the interpreter's own pip installs
+      // into the venv just as well with --python, so the venv is seeded only when that pip is missing or too old.
+      const hostPip = deps.length > 0 && pipTargetsOtherPythons(python.path);
+      const venv = await runTool(python.path, ['-m', 'venv', ...(deps.length === 0 || hostPip ? ['--without-pip'] : []), target], { sink });
       if (venv.status !== 0) throw new EnvironmentBuildError(`python -m venv failed (exit ${venv.status}): ${lastLines(venv.tail)}. On Debian/Ubuntu install python3-venv.`, { tail: venv.tail });
+      const venvPython = join(target, 'bin', 'python');
+      const [pipFile, pipPrefix] = hostPip ? [python.path, ['-m', 'pip', '--python', venvPython]] : [venvPython, ['-m', 'pip']];
       for (const group of [spec.buildDependencies, spec.dependencies]) {
         if (group.length === 0) continue;
-        const pip = await runTool(join(target, 'bin', 'python'), ['-m', 'pip', 'install', '--disable-pip-version-check', ...pipArgs(group)], { cwd: projectDir, sink });
+        const pip = await runTool(pipFile, [...pipPrefix, 'install', '--disable-pip-version-check', ...pipArgs(group)], { cwd: projectDir, sink });
         if (pip.status !== 0) {
           throw new EnvironmentBuildError(
             `pip install failed (exit ${pip.status}) for python_env dependencies ${group.join(', ')}: ${lastLines(pip.tail)}. ` +
