@@ -119,6 +119,6 @@ describe('tracking endpoints over real HTTP', () => {
     expect(run.data.params).toEqual([{ key: 'p', value: 'a' }]);
     expect(run.data.tags.map((t: { key: string }) => t.key)).not.toContain('big');
     expect((await fetch(`${h.url}/health`)).status).toBe(200);
-    expect(await (await fetch(`${h.url}/`)).text()).toContain('/api/2.0/mlflow/');
+    expect(await (await fetch(`${h.url}/`)).text()).toContain('<div id="app">'); // the web UI (docs/ui.md)
   });
 });
