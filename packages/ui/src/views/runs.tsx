@@ -110,7 +110,9 @@ export function RunsView({ experimentId, params }: { experimentId: string; param
   const chosen = params.has('cols') ? listParam(params, 'cols') : (localStorage.getItem(storeKey) ?? '').split(',').filter(Boolean);
 
   const experiment = useAsync(() => api.experiment(experimentId), [experimentId]);
-  const keys = useAsync(() => api.runKeys([experimentId]), [experimentId]);
+  // asked for after the first window (effects below run in this same tick): the server answers in
+  // order, and the rows matter more than the column picker's list
+  const keys = useAsync(() => new Promise<void>((r) => setTimeout(r, 0)).then(() => api.runKeys([experimentId])), [experimentId]);
   const [pickerOpen, setPickerOpen] = useState(false);
 
   // first visit: a few metrics and params, until the user picks
