@@ -18,8 +18,9 @@ mlflow_version: 2.12.2
 model_uuid: 0f4b1c2d3e4f40718293a4b5c6d7e8f9
 run_id: RUNID
 signature:
-  inputs: '[{"type": "double", "name": "tenure", "required": true}, {"type": "double", "name": "monthly_charges", "required": true}]'
-  outputs: '[{"type": "long", "required": true}]'
+  inputs: '[{"type": "double", "name": "tenure", "required": true}, {"type": "double",
+    "name": "monthly_charges", "required": true}]'
+  outputs: '[{"type": "tensor", "tensor-spec": {"dtype": "int64", "shape": [-1]}}]'
   params: null
 utc_time_created: '2026-12-01 10:00:00.000000'
 `;

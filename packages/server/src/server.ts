@@ -48,6 +48,16 @@ export interface TrackingServer {
 
 const CLOSE_GRACE_MS = 5000;
 
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+function originHost(origin: string): string | null {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return null;
+  }
+}
+
 const PREFIXES = ['/api/2.0/mlflow', '/ajax-api/2.0/mlflow', '/api/2.0/preview/mlflow', '/ajax-api/2.0/preview/mlflow'];
 /** git-ml's own read endpoints for the web UI (docs/ui.md) */
 const GIT_ML_PREFIXES = ['/api/2.0/git-ml', '/ajax-api/2.0/git-ml'];
@@ -93,6 +103,22 @@ export function createServer(options: ServerOptions = {}): TrackingServer {
   const ctx: ServerContext = { client, registry, locations, bodyLimit, ingested: new Map() };
   const app = Fastify({ logger: options.logger ?? false, bodyLimit, return503OnClosing: true, routerOptions: { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true } });
 
+  // A browser page from another site must not drive this server: when it listens on a loopback
+  // address, only loopback Host names are answered (no DNS rebinding), and a write whose Origin is
+  // not this server is refused (no cross-site request forgery). Clients other than browsers send
+  // no Origin and are not affected.
+  const loopback = LOOPBACK.has(options.host ?? '127.0.0.1');
+  app.addHook('onRequest', async (req, reply) => {
+    const host = req.headers.host ?? '';
+    if (loopback && !LOOPBACK.has(host.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1'))) {
+      return reply.code(403).type('application/json').send(errorBody(new ApiError('PERMISSION_DENIED', `Host '${host}' is not this server: it listens on a loopback address and answers only 127.0.0.1, localhost and ::1 (use --host to listen elsewhere).`)));
+    }
+    const origin = req.headers.origin;
+    if (origin && !['GET', 'HEAD', 'OPTIONS'].includes(req.method) && originHost(origin) !== host) {
+      return reply.code(403).type('application/json').send(errorBody(new ApiError('PERMISSION_DENIED', `Cross-origin ${req.method} from ${origin} refused: only pages served by this server may write through it.`)));
+    }
+  });
+
   app.register(async (api) => {
     api.removeAllContentTypeParsers();
     api.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
@@ -131,7 +157,12 @@ export function createServer(options: ServerOptions = {}): TrackingServer {
       root: uiDir,
       index: 'index.html',
       wildcard: false,
-      setHeaders: (reply, path) => reply.header('cache-control', /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache'),
+      setHeaders: (reply, path) => {
+        const asset = /[\\/]assets[\\/]/.test(path);
+        reply.header('cache-control', asset ? 'public, max-age=31536000, immutable' : 'no-cache');
+        // the app's own scripts only; uPlot sets inline styles; the favicon is a data: URI
+        if (!asset) reply.header('content-security-policy', "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
+      },
     });
   } else {
     app.get('/', async (_req, reply) =>

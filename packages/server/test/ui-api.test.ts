@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MlClient } from '@git-ml/tracking';
-import { thin } from '../src/routes/ui-api.js';
+import { describeMlmodel, thin } from '../src/routes/ui-api.js';
 import { serve } from './helpers.js';
 
 const G = '/ajax-api/2.0/git-ml';
@@ -132,5 +132,49 @@ describe('thin', () => {
     expect(idx).toContain(2); // the max
     expect(idx).toContain(6); // the min
     expect(thin(0, 10, () => 0)).toEqual([]);
+  });
+});
+
+describe('browser safety of a loopback server', () => {
+  it('answers only loopback Host names, and refuses writes from another origin', async () => {
+    const h = await serve();
+    const { request } = await import('node:http');
+    const raw = (method: string, path: string, headers: Record<string, string>, body = '') =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const u = new URL(h.url);
+        const req = request({ host: u.hostname, port: u.port, method, path, headers }, (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (d) => (text += d)).on('end', () => resolve({ status: res.statusCode!, body: text }));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    const rebound = await raw('GET', '/ajax-api/2.0/git-ml/experiments/summary', { host: 'attacker.example:5000' });
+    expect(rebound.status).toBe(403);
+    expect(JSON.parse(rebound.body).error_code).toBe('PERMISSION_DENIED');
+    expect((await raw('GET', '/health', { host: `localhost:${new URL(h.url).port}` })).status).toBe(200);
+    expect((await raw('GET', '/health', { host: `[::1]:${new URL(h.url).port}` })).status).toBe(200);
+    const csrf = await raw('POST', '/api/2.0/mlflow/experiments/create', { host: new URL(h.url).host, origin: 'https://evil.example', 'content-type': 'text/plain' }, '{"name":"csrf"}');
+    expect(csrf.status).toBe(403);
+    expect(JSON.parse(csrf.body).message).toContain('Cross-origin POST from https://evil.example refused');
+    const same = await raw('POST', '/api/2.0/mlflow/experiments/create', { host: new URL(h.url).host, origin: h.url, 'content-type': 'application/json' }, '{"name":"same-origin"}');
+    expect(same.status).toBe(200);
+    // clients that are not browsers send no Origin
+    expect((await h.call('POST', '/api/2.0/mlflow/experiments/create', { name: 'python' })).status).toBe(200);
+    const names = (await h.call('GET', '/api/2.0/mlflow/experiments/search', { max_results: '100' })).json.experiments.map((e: { name: string }) => e.name);
+    expect(names).toEqual(expect.arrayContaining(['same-origin', 'python']));
+    expect(names).not.toContain('csrf');
+  });
+});
+
+describe('describeMlmodel', () => {
+  it('reads a signature as PyYAML wraps it, tensor specs included, and says when the file is not YAML', () => {
+    const text = `flavors:\n  python_function: {}\n  sklearn: {}\nsignature:\n  inputs: '[{"type": "double", "name": "a", "required": true}, {"type": "double",\n    "name": "b", "required": false}]'\n  outputs: '[{"type": "tensor", "tensor-spec": {"dtype": "float64", "shape": [-1, 2]}}]'\n`;
+    expect(describeMlmodel(text)).toEqual({
+      flavors: ['python_function', 'sklearn'],
+      signature: { inputs: [{ name: 'a', type: 'double', required: true }, { name: 'b', type: 'double', required: false }], outputs: [{ type: 'tensor', spec: 'float64[-1, 2]' }] },
+    });
+    expect(describeMlmodel('flavors: {}\n').signature).toBeNull();
+    expect(describeMlmodel('a: [\n').error).toMatch(/^MLmodel is not valid YAML/);
   });
 });

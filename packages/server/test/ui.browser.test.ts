@@ -166,7 +166,9 @@ describe.skipIf(!hasChromium)(`web UI in Chromium${hasChromium ? '' : ` (skipped
     await expect.poll(() => page.getByTestId('preview').locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(120);
     await tree.locator('[data-path=model]').click();
     await tree.locator('[data-path="model/MLmodel"]').click();
-    await expect.poll(() => page.getByTestId('signature').innerText()).toContain('tenure: double');
+    // MLflow's MLmodel as PyYAML writes it: a wrapped signature line, a tensor spec
+    await expect.poll(() => page.getByTestId('signature').innerText()).toContain('monthly_charges: double');
+    expect(await page.getByTestId('signature').innerText()).toContain('int64[-1]');
     // the download link serves the file itself
     const href = await page.getByText('download').getAttribute('href');
     const body = await fetch(`${server.url}/${href}`).then((r) => r.text());
@@ -223,7 +225,7 @@ describe.skipIf(!hasChromium)(`web UI in Chromium${hasChromium ? '' : ` (skipped
     const ids = fx.runIds.slice(0, 4);
     const page = await open(`#/compare?runs=${ids.join(',')}`);
     await expect.poll(() => page.locator('[data-key="params.lr"]').getAttribute('class')).toBe('differs');
-    expect(await page.getByTestId('parallel-coordinates').locator('polyline').count()).toBe(4);
+    expect(await page.getByTestId('parallel-coordinates').locator('g[data-run]').count()).toBe(4);
     expect(await page.getByTestId('scatter').locator('circle').count()).toBe(4);
     await page.getByLabel('only rows that differ').check();
     expect(page.url()).toContain('diff=1');
@@ -240,5 +242,53 @@ describe.skipIf(!hasChromium)(`web UI in Chromium${hasChromium ? '' : ` (skipped
     await page.getByText('history').click();
     await expect.poll(() => page.getByTestId('history').locator('.ev').count()).toBeGreaterThanOrEqual(4);
     await page.close();
+  });
+
+  it('keeps a LIKE filter with % through the URL, and clears it with the box', async () => {
+    const page = await open(`#/experiments/${fx.experimentId}?nested=0&filter=${encodeURIComponent("params.n_estimators LIKE '%00'")}`);
+    await expect.poll(() => rowNames(page)).toEqual(expect.arrayContaining(['gbt-1', 'logreg-3', 'mlp-5']));
+    expect((await rowNames(page)).length).toBe(3);
+    expect(await page.getByLabel('filter').inputValue()).toBe("params.n_estimators LIKE '%00'");
+    await page.getByLabel('filter').fill('');
+    await expect.poll(() => page.getByTestId('run-count').innerText()).toBe('9 runs');
+    // a malformed link says so instead of leaving the last view on screen
+    await page.goto(`${server.url}/#/runs/%E0%A4%A`);
+    await expect.poll(() => page.getByText('This link is malformed').count()).toBe(1);
+    await page.close();
+  });
+
+  it('shows new runs as they are written, and "None" columns stay none', async () => {
+    const client = new MlClient({ repo });
+    const exp = client.createExperiment('growing');
+    const first = client.createRun(exp, { runName: 'first', ownedByProcess: false });
+    client.setTerminated(first.info.run_id);
+    client.flush();
+    const page = await open(`#/experiments/${exp}`);
+    await expect.poll(() => rowNames(page)).toEqual(['first']);
+    client.createRun(exp, { runName: 'second', ownedByProcess: false });
+    client.flush();
+    client.close();
+    await expect.poll(() => rowNames(page), { timeout: 15_000 }).toEqual(['second', 'first']);
+    await page.getByText('Columns…').click();
+    await page.getByTestId('column-picker').getByText('None').click();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByTestId('column-picker').count()).toBe(0);
+    await page.reload();
+    await expect.poll(() => rowNames(page)).toEqual(['second', 'first']);
+    expect(await page.locator('.vt-head [data-col^="metrics."], .vt-head [data-col^="params."]').count()).toBe(0);
+    await page.close();
+  });
+
+  it('lists the models a run logged with their signatures, and an order_by error apart from the filter', async () => {
+    const page = await open(`#/runs/${fx.bestId}`);
+    await expect.poll(() => page.getByTestId('logged-models').innerText()).toContain('model');
+    expect(await page.getByTestId('logged-models').innerText()).toContain('monthly_charges: double');
+    const bad = await open(`#/experiments/${fx.experimentId}?order=${encodeURIComponent('metrics.loss SIDEWAYS')}`);
+    await expect.poll(() => bad.getByTestId('order-error').count()).toBe(1);
+    expect(await bad.getByTestId('filter-error').count()).toBe(0);
+    await bad.getByText('reset the sort').click();
+    await expect.poll(async () => (await rowNames(bad)).length).toBe(3);
+    await page.close();
+    await bad.close();
   });
 });

@@ -88,6 +88,18 @@ export interface Series {
   min: number | null;
   max: number | null;
 }
+export interface SignatureColumn {
+  name?: string;
+  type: string;
+  spec?: string;
+  required?: boolean;
+}
+export interface LoggedModel {
+  artifact_path: string;
+  flavors: string[];
+  signature: { inputs: SignatureColumn[] | null; outputs: SignatureColumn[] | null } | null;
+  error?: string;
+}
 export interface RunWindow {
   runs: Run[];
   total: number;
@@ -186,8 +198,9 @@ export const api = {
     }
     const all = new Float64Array(await res.arrayBuffer());
     const n = all[0];
-    const finite = (x: number) => (Number.isFinite(x) ? x : null);
-    return { run_id: runId, key, count: all[1], min: finite(all[2]), max: finite(all[3]), step: all.subarray(4, 4 + n), timestamp: all.subarray(4 + n, 4 + 2 * n), value: all.subarray(4 + 2 * n, 4 + 3 * n) };
+    // min/max over no points are ±Infinity the wrong way round: say "none" then
+    const none = all[1] === 0;
+    return { run_id: runId, key, count: all[1], min: none ? null : all[2], max: none ? null : all[3], step: all.subarray(4, 4 + n), timestamp: all.subarray(4 + n, 4 + 2 * n), value: all.subarray(4 + 2 * n, 4 + 3 * n) };
   },
   artifacts: (runId: string, path = ''): Promise<FileInfo[]> => mlflow('artifacts/list', { run_id: runId, path }).then((r) => r.files ?? []),
   artifactUrl: (runId: string, path: string, inline = false) => `get-artifact${qs({ path, run_uuid: runId, inline: inline ? '1' : undefined })}`,
@@ -221,6 +234,7 @@ export const api = {
   model: (name: string): Promise<RegisteredModel> => mlflow('registered-models/get', { name }).then((r) => r.registered_model),
   versions: (filter: string): Promise<ModelVersion[]> => mlflow('model-versions/search', { filter, max_results: 10000 }).then((r) => r.model_versions ?? []),
   history: (name: string): Promise<HistoryEvent[]> => gitml('registered-models/history', { name }).then((r) => r.events),
+  loggedModels: (runId: string): Promise<LoggedModel[]> => gitml('runs/logged-models', { run_id: runId }).then((r) => r.models),
 };
 
 /** A value quoted for the search grammar. */

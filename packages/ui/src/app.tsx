@@ -19,6 +19,7 @@ export function App() {
   else if (top === 'compare') view = <CompareView params={route.params} />;
   else if (top === 'models' && id) view = <ModelView key={id} name={id} params={route.params} />;
   else if (top === 'models') view = <ModelsView />;
+  else if (top === 'bad-link') view = <div class="error">This link is malformed (a path segment is not valid percent-encoding). <a href="#/">Go to the experiments</a>.</div>;
   else view = <ExperimentsView params={route.params} />;
   const section = top === 'models' ? 'models' : 'experiments';
   return (

@@ -11,9 +11,19 @@ export interface Route {
 }
 
 export function currentRoute(): Route {
-  const hash = decodeURI(location.hash.replace(/^#/, '')) || '/';
-  const [p, q = ''] = hash.split('?', 2);
-  return { path: p.split('/').filter(Boolean).map(decodeURIComponent), params: new URLSearchParams(q) };
+  // split the raw hash first, then decode each path segment once; the query goes to URLSearchParams
+  // as it is (decoding it twice would turn a filter's `LIKE '%ab'` into another character)
+  const hash = location.hash.replace(/^#/, '') || '/';
+  const q = hash.indexOf('?');
+  const p = q < 0 ? hash : hash.slice(0, q);
+  const query = q < 0 ? '' : hash.slice(q + 1);
+  let path: string[];
+  try {
+    path = p.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    path = ['bad-link'];
+  }
+  return { path, params: new URLSearchParams(query) };
 }
 
 export function href(path: string[], params: Record<string, string | undefined | null> | URLSearchParams = {}): string {

@@ -1,4 +1,8 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runGit } from '@git-ml/gitstore';
+import { parse as parseYaml } from 'yaml';
 import { RUN_STATUSES, type Run, type RunStatus, type RunWindow, type ViewType } from '@git-ml/tracking';
 import { gitOf } from '@git-ml/tracking/internal';
 import type { AddRoute, ServerContext } from '../context.js';
@@ -193,16 +197,40 @@ export function uiApiRoutes(add: AddRoute): void {
     // the tags are whatever a client set: only object ids ever reach git's command line
     if (commit && head && commit !== head && OBJECT_ID.test(commit) && OBJECT_ID.test(head)) {
       const git = gitOf(ctx.client);
-      const r = await runGit(['--git-dir', git.gitDir, 'diff', '--no-color', '--no-ext-diff', head, commit, '--'], {});
+      const r = await runGit(['--git-dir', git.gitDir, 'diff', '--no-color', '--no-ext-diff', '--no-textconv', head, commit, '--'], {});
       if (r.status === 0) {
         const cut = Buffer.byteLength(r.stdout) > MAX_DIFF_BYTES;
-        out.diff = cut ? Buffer.from(r.stdout).subarray(0, MAX_DIFF_BYTES).toString() : r.stdout;
+        // cut at the last whole line within the limit (never inside a character)
+        const head1 = cut ? Buffer.from(r.stdout).subarray(0, MAX_DIFF_BYTES) : null;
+        out.diff = head1 ? head1.subarray(0, head1.lastIndexOf(0x0a) + 1).toString() : r.stdout;
         out.diff_truncated = cut;
       } else {
         out.diff_error = `git diff ${head.slice(0, 12)} ${commit.slice(0, 12)} failed: ${r.stderr.trim() || `exit ${r.status}`} (are both commits in this clone? \`git-ml pull\` fetches them).`;
       }
     }
     return out;
+  });
+
+  // The models a run logged: every MLmodel file among its artifacts (top level and one folder down,
+  // where log_model puts them), with flavors and the signature as JSON — read with a YAML parser,
+  // since MLflow's files wrap long signature lines and spell tensor specs `tensor-spec`.
+  add(['GET'], '/runs/logged-models', async (f, ctx) => {
+    const runId = f.string('run_id', true)!;
+    findRun(ctx, runId);
+    const dirs = ['', ...ctx.client.listArtifacts(runId).filter((e) => e.is_dir).map((e) => e.path)];
+    const models = [];
+    for (const dir of dirs) {
+      if (!ctx.client.listArtifacts(runId, dir || undefined).some((e) => !e.is_dir && e.path === (dir ? `${dir}/MLmodel` : 'MLmodel'))) continue;
+      const tmp = await mkdtemp(join(tmpdir(), 'git-ml-mlmodel-'));
+      try {
+        const file = await ctx.client.downloadArtifacts(runId, dir ? `${dir}/MLmodel` : 'MLmodel', tmp);
+        const text = await readFile(file, 'utf8');
+        models.push({ artifact_path: dir, ...describeMlmodel(text) });
+      } finally {
+        await rm(tmp, { recursive: true, force: true });
+      }
+    }
+    return { models };
   });
 
   add(['GET'], '/registered-models/history', (f, ctx) => ({ events: ctx.registry.history(f.string('name', true)!) }));
@@ -229,6 +257,41 @@ export function thin(n: number, target: number, valueAt: (i: number) => number):
     for (const i of [...new Set([from, lo, hi, to - 1])].sort((a, c) => a - c)) out.push(i);
   }
   return out;
+}
+
+interface SignatureColumn {
+  name?: string;
+  type: string;
+  /** for tensors: dtype and shape, e.g. float64[-1, 4] */
+  spec?: string;
+  required?: boolean;
+}
+
+/** An MLmodel file's flavors and signature, as JSON; a file that does not parse says so. */
+export function describeMlmodel(text: string): { flavors: string[]; signature: { inputs: SignatureColumn[] | null; outputs: SignatureColumn[] | null } | null; error?: string } {
+  let doc: Record<string, unknown>;
+  try {
+    doc = (parseYaml(text) ?? {}) as Record<string, unknown>;
+  } catch (err) {
+    return { flavors: [], signature: null, error: `MLmodel is not valid YAML: ${(err as Error).message.split('\n')[0]}` };
+  }
+  const flavors = doc.flavors && typeof doc.flavors === 'object' ? Object.keys(doc.flavors as object) : [];
+  const sig = doc.signature as Record<string, unknown> | undefined;
+  if (!sig || typeof sig !== 'object') return { flavors, signature: null };
+  const columns = (v: unknown): SignatureColumn[] | null => {
+    const list = typeof v === 'string' ? (parseJson(v) as unknown) : v;
+    if (!Array.isArray(list)) return null;
+    return list.map((c: Record<string, unknown>) => {
+      const t = (c['tensor-spec'] ?? c.tensor_spec) as { dtype?: string; shape?: number[] } | undefined;
+      return {
+        ...(typeof c.name === 'string' ? { name: c.name } : {}),
+        type: String(c.type ?? 'unknown'),
+        ...(t ? { spec: `${t.dtype ?? '?'}[${(t.shape ?? []).join(', ')}]` } : {}),
+        ...(typeof c.required === 'boolean' ? { required: c.required } : {}),
+      };
+    });
+  };
+  return { flavors, signature: { inputs: columns(sig.inputs), outputs: columns(sig.outputs) } };
 }
 
 function parseJson(v: string | undefined): unknown {

@@ -6,8 +6,13 @@ export function ColumnPicker({ keys, chosen, onChange, onClose }: { keys: { para
   const el = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const away = (e: MouseEvent) => el.current && !el.current.contains(e.target as Node) && onClose();
-    setTimeout(() => addEventListener('mousedown', away), 0);
-    return () => removeEventListener('mousedown', away);
+    const escape = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
+    addEventListener('mousedown', away);
+    addEventListener('keydown', escape);
+    return () => {
+      removeEventListener('mousedown', away);
+      removeEventListener('keydown', escape);
+    };
   }, []);
   const toggle = (col: string) => onChange(chosen.includes(col) ? chosen.filter((c) => c !== col) : [...chosen, col]);
   const group = (title: string, entity: string, list: string[]) => {

@@ -18,7 +18,12 @@ export function FilterBox({ value, error, onApply }: { value: string; error: Api
         placeholder="metrics.accuracy > 0.9 AND params.model = 'gbt'   (Enter to apply)"
         value={text}
         spellcheck={false}
-        onInput={(e) => setText((e.target as HTMLInputElement).value)}
+        onInput={(e) => {
+          const v = (e.target as HTMLInputElement).value;
+          setText(v);
+          // the box emptied (its ✕, or every character deleted): every run again
+          if (v === '' && value !== '') onApply('');
+        }}
         onKeyDown={(e) => e.key === 'Enter' && onApply(text.trim())}
       />
       {error && (

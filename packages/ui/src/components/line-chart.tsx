@@ -9,6 +9,8 @@ export interface Line {
 }
 
 const BUCKETS_PER_PX = 1;
+/** lines with at most this many points also get a dot per point */
+const FEW_POINTS = 50;
 
 function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
@@ -57,7 +59,8 @@ export function LineChart({ lines, axis, log, zoom, onZoom, onDraw, height = 260
       height,
       scales: { x: { time: axis === 'time' }, y: log ? { distr: 3 } : {} },
       axes: [{ ...axisStyle, label: axis === 'step' ? 'step' : axis === 'time' ? '' : 'seconds' }, { ...axisStyle, size: 64 }],
-      series: [{ label: axis }, ...lines.map((l) => ({ label: l.label, stroke: l.color, width: 1.5, spanGaps: true, points: { show: false } }))],
+      // dots where a line has too few points to be seen as a line (a run that has just started)
+      series: [{ label: axis }, ...lines.map((l) => ({ label: l.label, stroke: l.color, fill: undefined, width: 1.5, spanGaps: true, points: { show: (_u: uPlot, si: number) => (state.current.lines[si - 1]?.data.x.length ?? 0) <= FEW_POINTS, size: 6, fill: l.color } }))],
       cursor: {
         drag: { x: true, y: false, setScale: true },
         bind: {

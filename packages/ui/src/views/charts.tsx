@@ -19,24 +19,27 @@ function useSeries(ids: string[], keys: string[], running: Set<string>): { serie
   const [error, setError] = useState<Error>();
   const pairs = useMemo(() => ids.flatMap((id) => keys.map((k) => [id, k] as const)), [ids.join(','), keys.join('\n')]);
   const live = [...running].sort().join(',');
+  // one failed series does not hide the others: each is kept or reported on its own
   const load = (which: (readonly [string, string])[], signal: AbortSignal, on: () => boolean, maxPoints?: number) =>
-    Promise.all(which.map(([id, k]) => api.series(id, k, maxPoints, signal))).then(
-      (got) =>
-        on() &&
-        setSeries((old) => {
-          const next = new Map(old);
-          for (const s of got) next.set(`${s.run_id}\u0000${s.key}`, s);
-          return next;
-        }),
-      (err: Error) => on() && err.name !== 'AbortError' && setError(err),
-    );
+    Promise.allSettled(which.map(([id, k]) => api.series(id, k, maxPoints, signal))).then((results) => {
+      if (!on()) return;
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && (r.reason as Error).name !== 'AbortError');
+      setError(failed ? (failed.reason as Error) : undefined);
+      setSeries((old) => {
+        const next = new Map(old);
+        for (const r of results) if (r.status === 'fulfilled') next.set(`${r.value.run_id}\u0000${r.value.key}`, r.value);
+        return next;
+      });
+    });
   useEffect(() => {
     let on = true;
     const ctl = new AbortController();
     // first a display-sized copy of each history (drawn at once), then every point (for zooming in)
     load(pairs, ctl.signal, () => on, FIRST_DRAW_POINTS)
-      .then(() => on && load(pairs, ctl.signal, () => on))
-      .then(() => on && performance.mark('git-ml:charts-all-points'));
+      .then(() => (on ? load(pairs, ctl.signal, () => on) : undefined))
+      .then(() => {
+        if (on) performance.mark('git-ml:charts-all-points');
+      });
     return () => {
       on = false;
       ctl.abort();
@@ -78,7 +81,8 @@ export function MetricCharts({ ids, runs, keys, params, idPrefix = '' }: { ids: 
   const weight = Number(params.get('smooth') ?? 0) || 0;
   const log = params.get('log') === '1';
   const zoomParam = params.get('zoom');
-  const zoom = zoomParam ? (zoomParam.split(',').map(Number) as [number, number]) : null;
+  const z = zoomParam ? zoomParam.split(',').map(Number) : null;
+  const zoom = z && z.length === 2 && z[0] < z[1] ? (z as [number, number]) : null;
   const running = useMemo(() => new Set((runs ?? []).filter((r) => r.info.status === 'RUNNING').map((r) => r.info.run_id)), [runs]);
   const { series, error } = useSeries(ids, keys, running);
   const nameOf = (id: string) => {
@@ -131,7 +135,7 @@ export function MetricCharts({ ids, runs, keys, params, idPrefix = '' }: { ids: 
             <div class="card" key={key} data-testid={`${idPrefix}chart-${key}`} data-points={points}>
               <h3>{key}</h3>
               {lines.length ? (
-                <LineChart lines={lines} axis={axis} log={log} zoom={zoom} onZoom={(z) => setParams({ zoom: z ? z.map((v) => +v.toPrecision(8)).join(',') : null })} onDraw={() => onDraw(key)} />
+                <LineChart lines={lines} axis={axis} log={log} zoom={zoom} onZoom={(z) => setParams({ zoom: z && z[1] > z[0] ? z.map((v) => String(Math.round(v * 1000) / 1000)).join(',') : null })} onDraw={() => onDraw(key)} />
               ) : (
                 <div class="muted">{series.size ? 'no points' : 'loading…'}</div>
               )}

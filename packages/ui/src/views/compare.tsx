@@ -45,14 +45,24 @@ function ParallelCoordinates({ runs, cols }: { runs: Run[]; cols: Col[] }) {
   return (
     <svg width={W} height={H} data-testid="parallel-coordinates">
       {runs.map((r, k) => {
-        const pts = cols.map((c, i) => {
+        // a missing value breaks the line (never a straight line across an axis it has no value on)
+        const segments: string[][] = [[]];
+        cols.forEach((c, i) => {
           const p = axes[i].pos(c.value(r));
-          return p === null ? null : `${x(i)},${y(p)}`;
+          if (p === null) segments.push([]);
+          else segments[segments.length - 1].push(`${x(i)},${y(p)}`);
         });
         return (
-          <polyline points={pts.filter(Boolean).join(' ')} fill="none" stroke={color(k)} stroke-width="1.6" opacity="0.85">
+          <g data-run={r.info.run_id}>
             <title>{r.info.run_name}</title>
-          </polyline>
+            {segments.map((seg) =>
+              seg.length > 1 ? (
+                <polyline points={seg.join(' ')} fill="none" stroke={color(k)} stroke-width="1.6" opacity="0.85" />
+              ) : seg.length === 1 ? (
+                <circle cx={seg[0].split(',')[0]} cy={seg[0].split(',')[1]} r="3.5" fill={color(k)} />
+              ) : null,
+            )}
+          </g>
         );
       })}
       {cols.map((c, i) => (

@@ -1,7 +1,7 @@
 import { api, quote } from '../api.js';
 import { formatAgo, formatTime } from '../format.js';
 import { ErrorBox, useAsync } from '../lib/use-async.js';
-import { href, setParams } from '../route.js';
+import { href } from '../route.js';
 
 /** `#/models`: every registered model with its aliases and latest version. */
 export function ModelsView() {
@@ -18,7 +18,7 @@ export function ModelsView() {
           {(models.data ?? []).map((m) => (
             <tr>
               <td><a href={href(['models', m.name])}>{m.name}</a></td>
-              <td>{(m.latest_versions ?? []).map((v) => `v${v.version}`).sort().pop()}</td>
+              <td>{(m.latest_versions ?? []).length ? `v${Math.max(...(m.latest_versions ?? []).map((v) => Number(v.version)))}` : ''}</td>
               <td>{(m.aliases ?? []).map((a) => <span class="chip alias">@{a.alias} → v{a.version}</span>)}</td>
               <td title={formatTime(m.last_updated_timestamp)}>{formatAgo(m.last_updated_timestamp)}</td>
               <td>{m.description}</td>
@@ -48,7 +48,7 @@ export function ModelView({ name, params }: { name: string; params: URLSearchPar
       {model.data?.description && <p>{model.data.description}</p>}
       <div class="tabs">
         {['versions', 'history'].map((t) => (
-          <a href="javascript:void 0" class={t === tab ? 'on' : ''} onClick={() => setParams({ tab: t === 'versions' ? null : t })}>{t}</a>
+          <a href={href(['models', name], { tab: t === 'versions' ? null : t })} class={t === tab ? 'on' : ''}>{t}</a>
         ))}
       </div>
       {tab === 'versions' ? (

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, quote, type FileInfo, type Run, type Series } from '../api.js';
+import { api, quote, type FileInfo, type LoggedModel, type Run, type Series, type SignatureColumn } from '../api.js';
 import { formatBytes, formatDuration, formatNumber, formatTime } from '../format.js';
 import { Sparkline } from '../components/sparkline.js';
 import { ErrorBox, useAsync } from '../lib/use-async.js';
@@ -73,6 +73,8 @@ function Overview({ run }: { run: Run }) {
             <tr><td>Artifact URI</td><td class="mono">{i.artifact_uri}</td></tr>
           </tbody>
         </table>
+        <h2>Logged models</h2>
+        <LoggedModels runId={i.run_id} />
         <h2>Registered versions</h2>
         {versions.data?.length ? (
           versions.data.map((v) => (
@@ -168,13 +170,21 @@ function Artifacts({ run, path }: { run: Run; path: string }) {
   const id = run.info.run_id;
   const [open, setOpen] = useState<Record<string, FileInfo[]>>({});
   const root = useAsync(() => api.artifacts(id, ''), [id]);
-  const toggle = async (dir: string) => {
+  const toggle = (dir: string) => {
     if (open[dir]) {
-      const { [dir]: _, ...rest } = open;
-      setOpen(rest);
-    } else setOpen({ ...open, [dir]: await api.artifacts(id, dir) });
+      setOpen((o) => {
+        const { [dir]: _, ...rest } = o;
+        return rest;
+      });
+      return;
+    }
+    api.artifacts(id, dir).then(
+      (files) => setOpen((o) => ({ ...o, [dir]: files })),
+      (err: Error) => setFailure(err),
+    );
   };
-  // open the folders on the way to a linked file
+  const [failure, setFailure] = useState<Error>();
+  // open the folders on the way to a linked file (also when the path changes inside the app)
   useEffect(() => {
     const parts = path.split('/').slice(0, -1);
     let at = '';
@@ -185,13 +195,21 @@ function Artifacts({ run, path }: { run: Run; path: string }) {
         add[at] = await api.artifacts(id, at);
       }
       setOpen((o) => ({ ...o, ...add }));
-    })().catch(() => {});
-  }, [id]);
+    })().catch((err: Error) => setFailure(err));
+  }, [id, path]);
   const tree = (files: FileInfo[], depth: number): preact.JSX.Element[] =>
     files.flatMap((f) => {
       const name = f.path.split('/').pop();
       const row = (
-        <div class={f.path === path ? 'on' : ''} style={{ paddingLeft: `${depth * 14}px` }} onClick={() => (f.is_dir ? toggle(f.path) : setParams({ path: f.path }))} data-path={f.path}>
+        <div
+          class={f.path === path ? 'on' : ''}
+          style={{ paddingLeft: `${depth * 14}px` }}
+          role="button"
+          tabIndex={0}
+          onClick={() => (f.is_dir ? toggle(f.path) : setParams({ path: f.path }))}
+          onKeyDown={(e) => e.key === 'Enter' && (f.is_dir ? toggle(f.path) : setParams({ path: f.path }))}
+          data-path={f.path}
+        >
           {f.is_dir ? (open[f.path] ? '▾ ' : '▸ ') : '  '}
           {name} {!f.is_dir && <span class="muted">{formatBytes(f.file_size)}</span>}
         </div>
@@ -201,7 +219,7 @@ function Artifacts({ run, path }: { run: Run; path: string }) {
   return (
     <div class="two">
       <div class="tree mono" data-testid="artifact-tree">
-        <ErrorBox error={root.error} />
+        <ErrorBox error={root.error ?? failure} />
         {root.data && (root.data.length ? tree(root.data, 0) : <div class="muted">no artifacts</div>)}
       </div>
       <div>{path && <Preview runId={id} path={path} />}</div>
@@ -224,7 +242,7 @@ function Preview({ runId, path }: { runId: string; path: string }) {
           <img src={api.artifactUrl(runId, path, true)} alt={path} />
         ) : text.data ? (
           <>
-            {isModel && <Signature text={text.data.text} />}
+            {isModel && <PreviewSignature runId={runId} path={path} />}
             {/\.(csv|tsv)$/i.test(path) ? <CsvTable text={text.data.text} tab={/\.tsv$/i.test(path)} /> : <pre>{/\.json$/i.test(path) ? prettyJson(text.data.text) : text.data.text}</pre>}
             {text.data.cut && <div class="muted">… only the first {formatBytes(PREVIEW_BYTES)} shown; download for the rest.</div>}
           </>
@@ -236,6 +254,13 @@ function Preview({ runId, path }: { runId: string; path: string }) {
       </div>
     </div>
   );
+}
+
+function PreviewSignature({ runId, path }: { runId: string; path: string }) {
+  const models = useAsync(() => api.loggedModels(runId), [runId]);
+  const dir = path.replace(/\/?MLmodel$/, '');
+  const m = models.data?.find((x) => x.artifact_path === dir);
+  return m ? <Signature model={m} /> : null;
 }
 
 function prettyJson(text: string): string {
@@ -284,36 +309,53 @@ function splitCsv(line: string, sep: string): string[] {
   return out;
 }
 
-/** A logged model's signature, read from the MLmodel file's `signature:` block (JSON strings). */
-function Signature({ text }: { text: string }) {
-  const field = (name: string) => {
-    const m = new RegExp(`^\\s+${name}:\\s*'(.*)'\\s*$`, 'm').exec(text);
-    if (!m) return null;
-    try {
-      return JSON.parse(m[1].replace(/''/g, "'")) as { name?: string; type: string; tensor_spec?: { dtype: string; shape: number[] } }[];
-    } catch {
-      return null;
-    }
-  };
-  const inputs = field('inputs');
-  const outputs = field('outputs');
-  if (!inputs && !outputs) return <div class="muted">This model has no signature.</div>;
-  const list = (title: string, cols: ReturnType<typeof field>) =>
-    cols && (
-      <div>
-        <b>{title}</b>{' '}
-        {cols.map((c) => (
-          <span class="chip mono">
-            {c.name ? `${c.name}: ` : ''}
-            {c.type === 'tensor' && c.tensor_spec ? `${c.tensor_spec.dtype}[${c.tensor_spec.shape.join(', ')}]` : c.type}
-          </span>
-        ))}
-      </div>
-    );
+function Columns({ title, cols }: { title: string; cols: SignatureColumn[] | null }) {
+  if (!cols) return null;
+  return (
+    <div>
+      <b>{title}</b>{' '}
+      {cols.map((c) => (
+        <span class="chip mono">
+          {c.name ? `${c.name}: ` : ''}
+          {c.spec ?? c.type}
+          {c.required === false ? ' (optional)' : ''}
+        </span>
+      ))}
+    </div>
+  );
+}
+
+/** A logged model's signature (read by the server with a YAML parser, as MLflow writes it). */
+function Signature({ model }: { model: LoggedModel }) {
+  if (model.error) return <div class="error">{model.error}</div>;
+  if (!model.signature) return <div class="muted">This model has no signature.</div>;
   return (
     <div data-testid="signature" style={{ marginBottom: '8px' }}>
-      {list('inputs', inputs)}
-      {list('outputs', outputs)}
+      <Columns title="inputs" cols={model.signature.inputs} />
+      <Columns title="outputs" cols={model.signature.outputs} />
+    </div>
+  );
+}
+
+/** Every model the run logged (an MLmodel among its artifacts): flavors, signature, a link to it. */
+function LoggedModels({ runId }: { runId: string }) {
+  const models = useAsync(() => api.loggedModels(runId), [runId]);
+  if (models.error) return <ErrorBox error={models.error} />;
+  if (!models.data) return <div class="muted">loading…</div>;
+  if (models.data.length === 0) return <div class="muted">none</div>;
+  return (
+    <div data-testid="logged-models">
+      {models.data.map((m) => (
+        <div class="card" style={{ marginBottom: '8px' }}>
+          <a href={href(['runs', runId], { tab: 'artifacts', path: m.artifact_path ? `${m.artifact_path}/MLmodel` : 'MLmodel' })} class="mono">
+            {m.artifact_path || '(root)'}
+          </a>{' '}
+          {m.flavors.map((f) => (
+            <span class="chip">{f}</span>
+          ))}
+          <Signature model={m} />
+        </div>
+      ))}
     </div>
   );
 }

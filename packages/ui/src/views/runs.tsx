@@ -10,6 +10,8 @@ const ROW = 28;
 const PAGE = 100;
 const OVERSCAN = 12;
 const LIVE_MS = 3000;
+/** `cols` value meaning "no param, metric or tag columns" (an empty value would mean "not chosen") */
+const NO_COLUMNS = '-';
 
 /** A column of the runs table: how to show it and the order_by key that sorts it. */
 interface Column {
@@ -107,7 +109,10 @@ export function RunsView({ experimentId, params }: { experimentId: string; param
   const nested = params.get('nested') !== '0';
   const selected = useMemo(() => new Set(listParam(params, 'sel')), [params.get('sel')]);
   const storeKey = `git-ml.columns.${experimentId}`;
-  const chosen = params.has('cols') ? listParam(params, 'cols') : (localStorage.getItem(storeKey) ?? '').split(',').filter(Boolean);
+  // the choice of columns: the link's `cols` (NO_COLUMNS when the user chose none), else the stored one
+  const rawCols = params.get('cols') ?? localStorage.getItem(storeKey);
+  const hasChoice = rawCols !== null && rawCols !== '';
+  const chosen = hasChoice && rawCols !== NO_COLUMNS ? rawCols.split(',').filter(Boolean) : [];
 
   const experiment = useAsync(() => api.experiment(experimentId), [experimentId]);
   // asked for after the first window (effects below run in this same tick): the server answers in
@@ -116,7 +121,7 @@ export function RunsView({ experimentId, params }: { experimentId: string; param
   const [pickerOpen, setPickerOpen] = useState(false);
 
   // first visit: a few metrics and params, until the user picks
-  const picked = chosen.length || params.has('cols') ? chosen : [...(keys.data?.metrics.slice(0, 4).map((k) => `metrics.${k}`) ?? []), ...(keys.data?.params.slice(0, 3).map((k) => `params.${k}`) ?? [])];
+  const picked = hasChoice ? chosen : [...(keys.data?.metrics.slice(0, 4).map((k) => `metrics.${k}`) ?? []), ...(keys.data?.params.slice(0, 3).map((k) => `params.${k}`) ?? [])];
   const extra = [...keysIn(filter), ...keysIn(order)].filter((k) => !picked.includes(k));
   const columns = [...FIXED, ...[...new Set([...picked, ...extra])].map(keyColumn)];
 
@@ -134,16 +139,29 @@ export function RunsView({ experimentId, params }: { experimentId: string; param
   const query = (offset: number, limit: number, signal?: AbortSignal) =>
     api.runWindow({ experimentIds: [experimentId], filter, orderBy: order ? [order] : [], offset, limit, view, statuses: status ? [status] : undefined, groupNested: nested }, signal);
 
+  // what is loaded or on its way, kept outside render state so two effects in a row never ask twice;
+  // `generation` drops answers to a query that is no longer the table's
+  const loaded = useRef(new Set<number>());
+  const totalRef = useRef<number | null>(null);
+  const generation = useRef(0);
   const loadPage = (p: number, replace = false) => {
-    if (inflight.current.has(p) || (!replace && pages.has(p))) return;
+    if (inflight.current.has(p) || (!replace && loaded.current.has(p))) return;
     const ctl = new AbortController();
+    const gen = generation.current;
     inflight.current.set(p, ctl);
     query(p * PAGE, PAGE, ctl.signal).then(
       (w) => {
         inflight.current.delete(p);
+        if (gen !== generation.current) return;
+        loaded.current.add(p);
+        if (totalRef.current !== null && totalRef.current !== w.total) {
+          // rows were added or removed: every page boundary moved, so the other pages are stale
+          loaded.current = new Set([p]);
+          setPages(new Map([[p, w.runs]]));
+        } else setPages((old) => new Map(old).set(p, w.runs));
+        totalRef.current = w.total;
         setTotal(w.total);
         setError(null);
-        setPages((old) => new Map(old).set(p, w.runs));
         setChildCounts((old) => {
           const next = new Map(old);
           for (const [k, v] of Object.entries(w.child_counts)) next.set(k, v);
@@ -152,7 +170,9 @@ export function RunsView({ experimentId, params }: { experimentId: string; param
       },
       (err: Error) => {
         inflight.current.delete(p);
-        if (err.name !== 'AbortError') setError(err instanceof ApiError ? err : new ApiError(err.message, 'NETWORK', 0));
+        if (gen !== generation.current || err.name === 'AbortError') return;
+        setError(err instanceof ApiError ? err : new ApiError(err.message, 'NETWORK', 0));
+        setTotal((old) => old ?? 0);
       },
     );
   };
@@ -161,6 +181,9 @@ export function RunsView({ experimentId, params }: { experimentId: string; param
   useEffect(() => {
     for (const c of inflight.current.values()) c.abort();
     inflight.current.clear();
+    loaded.current = new Set();
+    totalRef.current = null;
+    generation.current++;
     setPages(new Map());
     setChildCounts(new Map());
     setExpansions([]);
@@ -186,19 +209,21 @@ export function RunsView({ experimentId, params }: { experimentId: string; param
     }
   }, [first, last, total, queryKey, pages]);
 
-  // running runs on screen refresh themselves
+  // the table follows the repository: the pages on screen are asked for again every few seconds
+  // (new runs, running runs' metrics); when the total changed, the other pages are dropped
   useEffect(() => {
     const t = setInterval(() => {
+      if (document.hidden) return;
       const visible = new Set<number>();
       for (let d = first; d < last; d++) {
         const r = rowAt(d, expansions);
         if (r.kind === 'top') visible.add(Math.floor(r.index / PAGE));
       }
-      const running = [...visible].some((p) => pages.get(p)?.some((r) => r.info.status === 'RUNNING'));
-      if (running || total === 0) for (const p of visible) loadPage(p, true);
+      if (visible.size === 0) visible.add(0);
+      for (const p of visible) loadPage(p, true);
     }, LIVE_MS);
     return () => clearInterval(t);
-  }, [first, last, pages, expansions, total]);
+  }, [first, last, expansions, queryKey]);
 
   useLayoutEffect(() => {
     const el = box.current;
@@ -222,11 +247,11 @@ export function RunsView({ experimentId, params }: { experimentId: string; param
   const toggleSort = (c: Column) => {
     if (!c.sortKey) return;
     const [k, dir] = order.split(/\s+(?=(?:ASC|DESC)$)/i);
-    const next = k === c.sortKey ? (dir?.toUpperCase() === 'ASC' ? `${c.sortKey} DESC` : `${c.sortKey} ASC`) : `${c.sortKey} ${c.id === 'start' ? 'DESC' : 'ASC'}`;
+    const next = k === c.sortKey ? (dir?.toUpperCase() === 'DESC' ? `${c.sortKey} ASC` : `${c.sortKey} DESC`) : `${c.sortKey} ${c.id === 'start' ? 'DESC' : 'ASC'}`;
     setParams({ order: next });
   };
   const sortedBy = order.split(/\s+(?=(?:ASC|DESC)$)/i)[0];
-  const sortDir = /\sASC$/i.test(order) ? '▲' : '▼';
+  const sortDir = /\sDESC$/i.test(order) ? '▼' : '▲';
 
   const lastClicked = useRef<number | null>(null);
   const select = (runId: string, d: number, shift: boolean) => {
@@ -254,13 +279,16 @@ export function RunsView({ experimentId, params }: { experimentId: string; param
       setExpansions(expansions.filter((e) => e.parentId !== id));
       return;
     }
+    const gen = generation.current;
     const w = await api.runWindow({ experimentIds: [experimentId], filter, orderBy: order ? [order] : [], offset: 0, limit: 5000, view, statuses: status ? [status] : undefined, groupNested: true, parentRunId: id });
+    if (gen !== generation.current) return;
     setExpansions((old) => [...old.filter((e) => e.parentId !== id), { parentId: id, at, children: w.runs }].sort((a, b) => a.at - b.at));
   };
 
   const setColumns = (cols: string[]) => {
-    localStorage.setItem(storeKey, cols.join(','));
-    setParams({ cols: cols.join(',') });
+    const value = cols.length ? cols.join(',') : NO_COLUMNS;
+    localStorage.setItem(storeKey, value);
+    setParams({ cols: value });
   };
 
   const rows = [];
@@ -290,7 +318,7 @@ export function RunsView({ experimentId, params }: { experimentId: string; param
             {c.id === 'name' ? (
               <>
                 {kids ? (
-                  <span class="expander" onClick={() => r.kind === 'top' && expand(run, r.index)} title={`${kids} nested run${kids === 1 ? '' : 's'}`}>
+                  <span class="expander" role="button" tabIndex={0} onKeyDown={(e) => e.key === 'Enter' && r.kind === 'top' && expand(run, r.index)} onClick={() => r.kind === 'top' && expand(run, r.index)} title={`${kids} nested run${kids === 1 ? '' : 's'}`}>
                     {open ? '▾' : '▸'}
                   </span>
                 ) : r.kind === 'top' && nested ? (
@@ -311,6 +339,7 @@ export function RunsView({ experimentId, params }: { experimentId: string; param
   }
 
   const sel = [...selected];
+  const orderError = !!error && /order_by/i.test(error.message.split('\n')[0]);
   const metricCols = columns.filter((c) => c.id.startsWith('metrics.')).map((c) => c.id.slice(8));
   return (
     <>
@@ -318,7 +347,7 @@ export function RunsView({ experimentId, params }: { experimentId: string; param
         <a href="#/">Experiments</a> / {experiment.data?.name ?? experimentId}
       </div>
       <div class="toolbar">
-        <FilterBox value={filter} error={error?.code !== 'NETWORK' ? error : null} onApply={(v) => setParams({ filter: v, sel: null }, true)} />
+        <FilterBox value={filter} error={error && error.code !== 'NETWORK' && !orderError ? error : null} onApply={(v) => setParams({ filter: v, sel: null }, true)} />
         <select aria-label="status" value={status} onChange={(e) => setParams({ status: (e.target as HTMLSelectElement).value })}>
           <option value="">Any status</option>
           {['RUNNING', 'FINISHED', 'FAILED', 'KILLED', 'SCHEDULED'].map((s) => (
@@ -334,7 +363,9 @@ export function RunsView({ experimentId, params }: { experimentId: string; param
           <input type="checkbox" checked={nested} onChange={() => setParams({ nested: nested ? '0' : null })} /> group nested
         </label>
         <span style={{ position: 'relative' }}>
-          <button onClick={() => setPickerOpen(!pickerOpen)}>Columns…</button>
+          <button onMouseDown={(e) => e.stopPropagation()} onClick={() => setPickerOpen((o) => !o)} aria-expanded={pickerOpen}>
+            Columns…
+          </button>
           {pickerOpen && keys.data && <ColumnPicker keys={keys.data} chosen={picked} onChange={setColumns} onClose={() => setPickerOpen(false)} />}
         </span>
         <button disabled={sel.length === 0} onClick={() => navigate(href(['charts'], { runs: sel.join(','), keys: metricCols.join(',') }))}>
@@ -345,10 +376,15 @@ export function RunsView({ experimentId, params }: { experimentId: string; param
         </button>
         {sel.length > 0 && <button onClick={() => setParams({ sel: null })}>Clear selection</button>}
         <span class="muted" data-testid="run-count">
-          {total === null ? 'loading…' : `${total.toLocaleString('en')} run${total === 1 ? '' : 's'}${nested ? ' (top level)' : ''}`}
+          {error ? '' : total === null ? 'loading…' : `${total.toLocaleString('en')} run${total === 1 ? '' : 's'}${nested ? ' (top level)' : ''}`}
         </span>
       </div>
       <ErrorBox error={error?.code === 'NETWORK' ? error : (experiment.error ?? undefined)} />
+      {orderError && (
+        <div class="error" data-testid="order-error">
+          {error!.message} <a href="javascript:void 0" onClick={() => setParams({ order: null })}>reset the sort</a>
+        </div>
+      )}
       <div class="vt" ref={box} onScroll={(e) => setScroll({ top: (e.target as HTMLElement).scrollTop, height: (e.target as HTMLElement).clientHeight })} data-testid="runs-table">
         <div class="vt-head">
           <div class="vt-cell" style={{ width: '36px' }} />
@@ -359,6 +395,9 @@ export function RunsView({ experimentId, params }: { experimentId: string; param
               key={c.id}
               title={c.sortKey ? `sort by ${c.sortKey}` : ''}
               onClick={() => toggleSort(c)}
+              onKeyDown={(e) => e.key === 'Enter' && toggleSort(c)}
+              tabIndex={c.sortKey ? 0 : undefined}
+              role={c.sortKey ? 'button' : undefined}
               data-col={c.id}
             >
               {c.label}
