@@ -1,38 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { appendFileSync, cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { exportMlruns, importMlruns } from '@git-ml/migrate';
-import { RegistryClient } from '@git-ml/registry';
-import { MlClient } from '@git-ml/tracking';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mlflowMissing, python } from './mlflow-python.js';
-
-const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../../cli/bin/git-ml.js');
-const GIT_ENV = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_AUTHOR_NAME: 'U', GIT_AUTHOR_EMAIL: 'u@x', GIT_COMMITTER_NAME: 'U', GIT_COMMITTER_EMAIL: 'u@x' };
-const roots: string[] = [];
-const temp = (p: string) => {
-  const d = mkdtempSync(join(tmpdir(), `gitml-migrate-${p}-`));
-  roots.push(d);
-  return d;
-};
-const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-function newRepo(): string {
-  const d = temp('repo');
-  git(d, 'init', '-q');
-  return d;
-}
-/** Opens clients on a repo, runs fn, closes them. */
-async function withClients<T>(repo: string, fn: (c: MlClient, r: RegistryClient) => Promise<T> | T): Promise<T> {
-  const client = new MlClient({ repo });
-  try {
-    return await fn(client, new RegistryClient({ tracking: client }));
-  } finally {
-    client.close();
-  }
-}
+import { CLI, git, GIT_ENV, newRepo, removeTemps, temp, withClients } from './repos.js';
 
 interface Made {
   experiment_id: string;
@@ -46,7 +19,7 @@ interface Made {
 }
 
 afterAll(() => {
-  for (const r of roots) rmSync(r, { recursive: true, force: true });
+  removeTemps();
 });
 
 describe.skipIf(mlflowMissing)(`import/export of MLflow FileStore trees made by real MLflow${mlflowMissing ? ` (skipped: ${mlflowMissing})` : ''}`, () => {

@@ -1,37 +1,9 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { execFileSync, spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
 import { exportMlruns, importServer } from '@git-ml/migrate';
-import { RegistryClient } from '@git-ml/registry';
-import { MlClient } from '@git-ml/tracking';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, mlflowMissing, python, startMlflowServer } from './mlflow-python.js';
-
-const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../../cli/bin/git-ml.js');
-const GIT_ENV = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_AUTHOR_NAME: 'U', GIT_AUTHOR_EMAIL: 'u@x', GIT_COMMITTER_NAME: 'U', GIT_COMMITTER_EMAIL: 'u@x' };
-const roots: string[] = [];
-const temp = (p: string) => {
-  const d = mkdtempSync(join(tmpdir(), `gitml-import-http-${p}-`));
-  roots.push(d);
-  return d;
-};
-const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-function newRepo(): string {
-  const d = temp('repo');
-  git(d, 'init', '-q');
-  return d;
-}
-async function withClients<T>(repo: string, fn: (c: MlClient, r: RegistryClient) => Promise<T> | T): Promise<T> {
-  const client = new MlClient({ repo });
-  try {
-    return await fn(client, new RegistryClient({ tracking: client }));
-  } finally {
-    client.close();
-  }
-}
-const cli = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd, env: GIT_ENV, encoding: 'utf8' });
+import { cli, CLI, git, GIT_ENV, newRepo, removeTemps, temp, withClients } from './repos.js';
 
 /** Everything MLflow's own client reads from a server or tree, with version sources left out (they name the old store). */
 function dump(where: string): any {
@@ -62,7 +34,7 @@ interface Filled {
 const stops: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const stop of stops) await stop();
-  for (const r of roots) rmSync(r, { recursive: true, force: true });
+  removeTemps();
 });
 
 describe.skipIf(mlflowMissing)(`import from a running MLflow 2.12.2 tracking server${mlflowMissing ? ` (skipped: ${mlflowMissing})` : ''}`, () => {

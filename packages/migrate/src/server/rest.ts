@@ -54,12 +54,7 @@ export class RestClient {
     }
     const res = await this.fetch(url, init);
     const text = await res.text();
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = undefined;
-    }
+    const body = jsonOrUndefined(text);
     if (!res.ok) throw this.failure(method, url, res.status, body, text);
     if (!body || typeof body !== 'object' || Array.isArray(body)) {
       throw new SourceRequestError(url, res.status, `${method} ${url} answered with something that is not MLflow's JSON (${text.slice(0, 80).replace(/\s+/g, ' ')}…). Is ${this.base} an MLflow tracking server?`);
@@ -73,13 +68,7 @@ export class RestClient {
     const res = await this.fetch(url, { headers: this.headers });
     if (!res.ok) {
       const text = await res.text();
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = undefined;
-      }
-      throw this.failure('GET', url, res.status, body, text);
+      throw this.failure('GET', url, res.status, jsonOrUndefined(text), text);
     }
     await mkdir(dirname(dest), { recursive: true });
     let size = 0;
@@ -133,5 +122,14 @@ export class RestClient {
     const b = (body ?? {}) as { error_code?: unknown; message?: unknown };
     const what = typeof b.message === 'string' ? `${typeof b.error_code === 'string' ? `${b.error_code}: ` : ''}${b.message}` : text.slice(0, 200).replace(/\s+/g, ' ').trim();
     return new SourceRequestError(url, status, `${method} ${url} failed with HTTP ${status}${what ? ` (${what})` : ''}`, typeof b.error_code === 'string' ? { error_code: b.error_code } : {});
+  }
+}
+
+/** The parsed JSON of a response body, or undefined when it is not JSON (an HTML error page, say). */
+function jsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
