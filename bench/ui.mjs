@@ -21,7 +21,7 @@ export function uiOptions(args) {
     return i >= 0 ? args[i + 1] : dflt;
   };
   return {
-    runs: opt('ui-runs', '1000,10000').split(',').map(Number),
+    runs: opt('ui-runs', '1000,10000').split(',').map(Number).filter((n) => n > 0),
     chartRuns: Number(opt('chart-runs', '10')),
     chartPoints: Number(opt('chart-points', '100000')),
     repeat: Number(opt('repeat', '5')),

@@ -7,11 +7,12 @@ import { RUN_STATUSES, type Run, type RunStatus, type RunWindow, type ViewType }
 import { gitOf } from '@git-ml/tracking/internal';
 import type { AddRoute, ServerContext } from '../context.js';
 import { experimentCache, findRun } from '../context.js';
-import { invalidParameter } from '../errors.js';
+import { invalidParameter, notFound } from '../errors.js';
 import type { Fields } from '../request-fields.js';
 import { runView } from '../views.js';
 
 const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+const RUN_ID = /^[0-9a-f]{32}$/;
 
 /** largest window of runs one request may ask for */
 const MAX_WINDOW = 5000;
@@ -150,8 +151,15 @@ export function uiApiRoutes(add: AddRoute): void {
     const runId = f.string('run_id', true)!;
     const key = f.string('metric_key', true)!;
     const maxPoints = nonNegative(f, 'max_points', 0);
-    findRun(ctx, runId);
-    const cols = ctx.client.getMetricColumns(runId, key);
+    if (!RUN_ID.test(runId)) throw notFound(`Run '${runId}' not found: run ids are 32 lowercase hex characters.`);
+    let cols;
+    try {
+      // (no getRun first: a chart asks for many series, and the run's whole record is not needed)
+      cols = ctx.client.getMetricColumns(runId, key);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'RESOURCE_DOES_NOT_EXIST') throw notFound(`Run '${runId}' not found.`);
+      throw err;
+    }
     const count = cols.value.length;
     let min = Infinity;
     let max = -Infinity;

@@ -62,7 +62,8 @@ function useSeries(ids: string[], keys: string[], running: Set<string>): { serie
 /** Runs with their latest data, refreshed while any of them is running (new metrics appear). */
 function useRuns(ids: string[]) {
   const [tick, setTick] = useState(0);
-  const runs = useAsync(() => Promise.all(ids.map((id) => api.run(id))), [ids.join(','), tick]);
+  // asked for after the series (queued first in this same tick): the lines matter more than the names
+  const runs = useAsync(() => new Promise<void>((r) => setTimeout(r, 0)).then(() => Promise.all(ids.map((id) => api.run(id)))), [ids.join(','), tick]);
   const running = runs.data?.some((r) => r.info.status === 'RUNNING');
   useEffect(() => {
     if (!running) return;
@@ -100,8 +101,9 @@ export function MetricCharts({ ids, runs, keys, params, idPrefix = '' }: { ids: 
       return [{ label: nameOf(id), color: color(i), data: weight > 0 ? { x: xy.x, y: smooth(xy.y, weight) } : xy }];
     });
 
+  // a chart counts as drawn once it has drawn every run's line (not the first line to arrive)
   const onDraw = (key: string) => {
-    if (drawn.current.has(key)) return;
+    if (drawn.current.has(key) || !ids.every((id) => series.has(`${id}\u0000${key}`))) return;
     drawn.current.add(key);
     if (drawn.current.size === keys.length) performance.mark('git-ml:charts-drawn', { detail: { ms: performance.now() - started.current, points: [...series.values()].reduce((n, s) => n + s.count, 0) } });
   };
