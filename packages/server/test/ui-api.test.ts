@@ -71,6 +71,12 @@ describe('git-ml UI endpoints', () => {
     expect([...bin.subarray(0, 4)]).toEqual([5000, 5000, Math.min(...metrics.map((m) => m.value)), 99]);
     expect(bin[4 + 4321]).toBe(4321);
     expect(bin[4 + 10000 + 4321]).toBe(99);
+    // offset: only the points from that index on, with the whole history's count, min and max
+    const tail = new Float64Array(await (await fetch(`${h.url}${G}/metrics/series?run_id=${run.info.run_id}&metric_key=loss&format=f64&offset=4990`)).arrayBuffer());
+    expect([...tail.subarray(0, 4)]).toEqual([10, 5000, Math.min(...metrics.map((m) => m.value)), 99]);
+    expect([...tail.subarray(4, 14)]).toEqual([4990, 4991, 4992, 4993, 4994, 4995, 4996, 4997, 4998, 4999]);
+    const past = new Float64Array(await (await fetch(`${h.url}${G}/metrics/series?run_id=${run.info.run_id}&metric_key=loss&format=f64&offset=9999`)).arrayBuffer());
+    expect(past[0]).toBe(0);
     const nanBin = new Float64Array(await (await fetch(`${h.url}${G}/metrics/series?run_id=${run.info.run_id}&metric_key=nan&format=f64`)).arrayBuffer());
     expect(nanBin[0]).toBe(1);
     expect(Number.isNaN(nanBin[6])).toBe(true);

@@ -190,8 +190,8 @@ export const api = {
   runKeys: (experimentIds: string[]): Promise<{ params: string[]; metrics: string[]; tags: string[] }> => gitml('runs/keys', { experiment_ids: experimentIds, run_view_type: 'ALL' }),
   run: (id: string): Promise<Run> => mlflow('runs/get', { run_id: id }).then((r) => r.run),
   /** a metric's history as float64 columns (binary: no JSON for 100 000-point series) */
-  series: async (runId: string, key: string, maxPoints?: number, signal?: AbortSignal): Promise<Series> => {
-    const res = await fetch(`ajax-api/2.0/git-ml/metrics/series${qs({ run_id: runId, metric_key: key, max_points: maxPoints, format: 'f64' })}`, { signal });
+  series: async (runId: string, key: string, maxPoints?: number, signal?: AbortSignal, offset?: number): Promise<Series> => {
+    const res = await fetch(`ajax-api/2.0/git-ml/metrics/series${qs({ run_id: runId, metric_key: key, max_points: maxPoints, offset, format: 'f64' })}`, { signal });
     if (!res.ok) {
       const body = await res.json().catch(() => ({}));
       throw new ApiError(body.message ?? `${res.status} ${res.statusText}`, body.error_code ?? 'HTTP_ERROR', res.status);

@@ -146,7 +146,8 @@ export function uiApiRoutes(add: AddRoute): void {
 
   // A metric's history as three columns (a tenth of get-history's bytes for long series), with its
   // count, min and max over every point. `max_points` thins the columns for display only — each
-  // bucket keeps its first, lowest, highest and last point, so spikes stay visible.
+  // bucket keeps its first, lowest, highest and last point, so spikes stay visible. `offset` sends
+  // only the points from that index on (histories only grow at the end): a live chart's refresh.
   add(['GET'], '/metrics/series', (f, ctx, _req, reply) => {
     const runId = f.string('run_id', true)!;
     const key = f.string('metric_key', true)!;
@@ -167,8 +168,9 @@ export function uiApiRoutes(add: AddRoute): void {
       if (v < min) min = v;
       if (v > max) max = v;
     }
-    const keep = maxPoints > 0 && count > maxPoints ? thin(count, maxPoints, (i) => cols.value[i]) : null;
-    const pick = (a: Float64Array) => (keep ? Float64Array.from(keep, (i) => a[i]) : a);
+    const from = Math.min(nonNegative(f, 'offset', 0), count);
+    const keep = maxPoints > 0 && count - from > maxPoints ? thin(count - from, maxPoints, (i) => cols.value[from + i]).map((i) => from + i) : null;
+    const pick = (a: Float64Array) => (keep ? Float64Array.from(keep, (i) => a[i]) : a.subarray(from));
     const step = pick(cols.step);
     const timestamp = pick(cols.timestamp);
     const value = pick(cols.value);

@@ -16,6 +16,8 @@ const FIRST_DRAW_POINTS = 4096;
  */
 function useSeries(ids: string[], keys: string[], running: Set<string>): { series: Map<string, Series>; error?: Error } {
   const [series, setSeries] = useState(() => new Map<string, Series>());
+  const seriesRef = useRef(series);
+  seriesRef.current = series;
   const [error, setError] = useState<Error>();
   const pairs = useMemo(() => ids.flatMap((id) => keys.map((k) => [id, k] as const)), [ids.join(','), keys.join('\n')]);
   const live = [...running].sort().join(',');
@@ -49,7 +51,26 @@ function useSeries(ids: string[], keys: string[], running: Set<string>): { serie
     if (!running.size) return;
     let on = true;
     const ctl = new AbortController();
-    const t = setInterval(() => load(pairs.filter(([id]) => running.has(id)), ctl.signal, () => on), LIVE_MS);
+    // a running run's chart asks only for the points it does not have yet
+    const t = setInterval(() => {
+      for (const [id, k] of pairs) {
+        if (!running.has(id)) continue;
+        const held = seriesRef.current.get(`${id}\u0000${k}`);
+        const offset = held && held.value.length === held.count ? held.count : 0;
+        api.series(id, k, undefined, ctl.signal, offset).then(
+          (tail) => {
+            if (!on || tail.count === offset) return;
+            setSeries((old) => {
+              const cur = old.get(`${id}\u0000${k}`);
+              const next = new Map(old);
+              next.set(`${id}\u0000${k}`, cur && offset > 0 && cur.count === offset && tail.count > offset ? appendSeries(cur, tail) : tail);
+              return next;
+            });
+          },
+          () => {},
+        );
+      }
+    }, LIVE_MS);
     return () => {
       on = false;
       ctl.abort();
@@ -57,6 +78,18 @@ function useSeries(ids: string[], keys: string[], running: Set<string>): { serie
     };
   }, [pairs, live]);
   return { series, error };
+}
+
+/** `cur` followed by the points of `tail` (a refresh that asked for the points from `cur.count` on). */
+function appendSeries(cur: Series, tail: Series): Series {
+  const join = (a: Float64Array, b: Float64Array) => {
+    const out = new Float64Array(a.length + b.length);
+    out.set(a);
+    out.set(b, a.length);
+    return out;
+  };
+  // (count, min and max in `tail` are the whole history's)
+  return { ...tail, step: join(cur.step, tail.step), timestamp: join(cur.timestamp, tail.timestamp), value: join(cur.value, tail.value) };
 }
 
 /** Runs with their latest data, refreshed while any of them is running (new metrics appear). */
