@@ -68,10 +68,15 @@ describe('runs list --filter and --order-by', () => {
     ]);
   });
 
-  it('models list, the other --filter, names the bad clause on one line', () => {
-    const models = gitMl(repo, ['models', 'list', '--filter', 'nme = 1']);
+  it('models list, the other --filter, speaks the same grammar and points at the wrong character', () => {
+    const models = gitMl(repo, ['models', 'list', '--filter', "name LIKE 'x%' OR nme = 1"]);
     expect(models.code).toBe(1);
-    expect(models.stderr).toMatch(/^git-ml: error: Invalid filter 'nme = 1' at 'nme = 1': expected <field> <op> '<text>'.*\n$/);
+    expect(models.stderr.split('\n')).toEqual([
+      "git-ml: error: Invalid filter at position 18: unknown attribute 'nme'; attributes of registered models are name (for a tag write tags.nme)",
+      "  name LIKE 'x%' OR nme = 1",
+      `  ${' '.repeat(18)}^`,
+      '',
+    ]);
   });
 
   it('prints a table with the common metric and param columns', () => {

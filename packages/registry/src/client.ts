@@ -11,7 +11,7 @@ import {
   MlClient,
   NotFoundError,
 } from '@git-ml/tracking';
-import { matches, parseRegistryFilter } from './filter.js';
+import { registryFilter } from './filter.js';
 import { historyOf } from './history.js';
 import type { HistoryEvent, ModelVersion, RegisteredModel } from './model.js';
 import { encodeModelName, parseVersion, recordRefOf, tagRefOf, validateAlias, validateModelName } from './names.js';
@@ -115,12 +115,12 @@ export class RegistryClient {
   }
 
   searchRegisteredModels(options: SearchOptions = {}): { registered_models: RegisteredModel[]; nextPageToken?: string } {
-    const clauses = parseRegistryFilter(options.filter, MODEL_FIELDS);
+    const filter = registryFilter(options.filter, 'registered models', MODEL_FIELDS);
     const models = this.index
       .models()
       .filter((m) => m.state?.status !== 'deleted' && m.state?.status !== 'renamed' && (m.state || liveVersions(m).length > 0))
       .map(toRegisteredModel)
-      .filter((m) => matches(clauses, (f) => (f === 'name' ? m.name : f.startsWith('tags.') ? m.tags.find((t) => t.key === f.slice(5))?.value : undefined)));
+      .filter((m) => filter.test((f) => (f === 'name' ? m.name : f.startsWith('tags.') ? m.tags.find((t) => t.key === f.slice(5))?.value : undefined)));
     sortBy(models, options.orderBy, ['name', 'creation_timestamp', 'last_updated_timestamp'], 'name ASC');
     const { page, next } = paginate(models, options, 'registered_models');
     return { registered_models: page, ...(next ? { nextPageToken: next } : {}) };
@@ -268,14 +268,13 @@ export class RegistryClient {
   }
 
   searchModelVersions(options: SearchOptions = {}): { model_versions: ModelVersion[]; nextPageToken?: string } {
-    const clauses = parseRegistryFilter(options.filter, VERSION_FIELDS);
-    const eq = clauses.find((c) => c.field === 'name' && c.op === '=');
-    const models = eq ? [this.index.model(encodeModelName(eq.values[0]))].filter((m): m is ModelSnapshot => m !== null) : this.index.models().map((m) => this.index.model(m.encoded)!);
+    const filter = registryFilter(options.filter, 'model versions', VERSION_FIELDS);
+    const models = filter.nameEquals !== undefined ? [this.index.model(encodeModelName(filter.nameEquals))].filter((m): m is ModelSnapshot => m !== null) : this.index.models().map((m) => this.index.model(m.encoded)!);
     const out: ModelVersion[] = [];
     for (const m of models) {
       for (const v of liveVersions(m)) {
         const mv = toModelVersion(m, v);
-        if (matches(clauses, (f) => (f.startsWith('tags.') ? mv.tags.find((t) => t.key === f.slice(5))?.value : (mv as unknown as Record<string, string>)[f]))) out.push(mv);
+        if (filter.test((f) => (f.startsWith('tags.') ? mv.tags.find((t) => t.key === f.slice(5))?.value : (mv as unknown as Record<string, string>)[f]))) out.push(mv);
       }
     }
     sortBy(out, options.orderBy, ['name', 'version', 'creation_timestamp', 'last_updated_timestamp', 'run_id'], 'name ASC', 'version DESC');

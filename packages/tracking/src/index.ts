@@ -12,7 +12,8 @@ export { InvalidParameterError, NotFoundError, AlreadyExistsError, CorruptRecord
 export { FilterSyntaxError, OrderBySyntaxError, InvalidPageTokenError, InvalidArgumentError, parseFilter, parseOrderBy, type FilterNode, type OrderKey, type RunWindow, type RunWindowOptions } from './search/index.js';
 /** Page tokens shared by every search (runs, registry, metric history): each carries its query. */
 export { encodePageToken, decodePageToken, queryFingerprint } from './search/page-token.js';
-export { searchExperiments as searchExperimentList, parseExperimentFilter } from './search/search-experiments.js';
+export { searchExperiments as searchExperimentList, experimentFilter, EXPERIMENT_SCHEMA } from './search/search-experiments.js';
+export { compileFilterFor, RUN_SCHEMA, type SearchSchema, type ValueGetter } from './search/index.js';
 export { resolveRepo } from './repo-location.js';
 export { SNAPSHOT_TAGS, snapshotTags, snapshotWarning } from './source-tags.js';
 export { runRef, experimentRef, RUNS_PREFIX, EXPERIMENTS_PREFIX, DEFAULT_EXPERIMENT_ID } from './store/refs-layout.js';

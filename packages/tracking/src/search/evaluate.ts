@@ -3,14 +3,18 @@
  * IN sets, key lookups) happens once here, so the predicate itself only reads and compares.
  */
 import type { Run } from '../model.js';
+import type { Entity, SearchSchema } from './identifiers.js';
 import { likeToRegExp } from './like.js';
 import { parseFilter, type FilterNode, type NumericComparator, type StringComparator } from './parse-filter.js';
-import { valueGetter } from './run-values.js';
+import { valueGetter, type RunValue } from './run-values.js';
 
 /** A compiled filter: true when the run matches. */
 export type RunPredicate = (run: Run) => boolean;
 
-const matchAll: RunPredicate = () => true;
+/** How to read `entity`/`key` from one item searched (a run, an experiment, a model version). */
+export type ValueGetter<T> = (entity: Entity, key: string) => (item: T) => RunValue;
+
+const matchAll = () => true;
 
 // Plain IEEE comparisons, as MLflow's in-memory SearchUtils.filter (the FileStore path) does with
 // Python floats: a NaN metric satisfies only `!=`, and ±Infinity orders past every finite number.
@@ -47,7 +51,7 @@ function stringTest(comparator: StringComparator, target: string): (value: strin
   }
 }
 
-function allOf(parts: RunPredicate[]): RunPredicate {
+function allOf<T>(parts: ((x: T) => boolean)[]): (x: T) => boolean {
   if (parts.length === 2) {
     const [a, b] = parts;
     return (run) => a(run) && b(run);
@@ -58,7 +62,7 @@ function allOf(parts: RunPredicate[]): RunPredicate {
   };
 }
 
-function anyOf(parts: RunPredicate[]): RunPredicate {
+function anyOf<T>(parts: ((x: T) => boolean)[]): (x: T) => boolean {
   if (parts.length === 2) {
     const [a, b] = parts;
     return (run) => a(run) || b(run);
@@ -69,16 +73,16 @@ function anyOf(parts: RunPredicate[]): RunPredicate {
   };
 }
 
-function compileNode(node: FilterNode): RunPredicate {
+function compileNode<T>(node: FilterNode, valueOf: ValueGetter<T>): (item: T) => boolean {
   switch (node.type) {
     case 'all':
       return matchAll;
     case 'and':
-      return allOf(node.children.map(compileNode));
+      return allOf(node.children.map((c) => compileNode(c, valueOf)));
     case 'or':
-      return anyOf(node.children.map(compileNode));
+      return anyOf(node.children.map((c) => compileNode(c, valueOf)));
     case 'numeric': {
-      const get = valueGetter(node.entity, node.key);
+      const get = valueOf(node.entity, node.key);
       const test = numericTest(node.comparator, node.value);
       // A run without the key never matches, not even `!=` (MLflow: "lhs is None -> False").
       return (run) => {
@@ -87,7 +91,7 @@ function compileNode(node: FilterNode): RunPredicate {
       };
     }
     case 'string': {
-      const get = valueGetter(node.entity, node.key);
+      const get = valueOf(node.entity, node.key);
       const test = stringTest(node.comparator, node.value);
       return (run) => {
         const v = get(run);
@@ -95,8 +99,13 @@ function compileNode(node: FilterNode): RunPredicate {
       };
     }
     case 'list': {
-      const ids = new Set(node.values);
-      return node.comparator === 'IN' ? (run) => ids.has(run.info.run_id) : (run) => !ids.has(run.info.run_id);
+      const values = new Set(node.values);
+      const get = valueOf(node.entity, node.key);
+      const inList = node.comparator === 'IN';
+      return (item) => {
+        const v = get(item);
+        return typeof v === 'string' && values.has(v) === inList;
+      };
     }
   }
 }
@@ -108,5 +117,13 @@ function compileNode(node: FilterNode): RunPredicate {
  * Throws {@link FilterSyntaxError} for an invalid filter string.
  */
 export function compileFilter(filter: FilterNode | string): RunPredicate {
-  return compileNode(typeof filter === 'string' ? parseFilter(filter) : filter);
+  return compileNode(typeof filter === 'string' ? parseFilter(filter) : filter, valueGetter);
+}
+
+/**
+ * A predicate over any kind of item searched with the same grammar: `schema` says what a filter may
+ * name, `valueOf` how to read it. Throws `FilterSyntaxError` (with position and caret) for bad input.
+ */
+export function compileFilterFor<T>(filter: FilterNode | string, schema: SearchSchema, valueOf: ValueGetter<T>): (item: T) => boolean {
+  return compileNode(typeof filter === 'string' ? parseFilter(filter, schema) : filter, valueOf);
 }

@@ -13,7 +13,8 @@ export {
   type StringComparator,
   type StringComparison,
 } from './parse-filter.js';
-export { compileFilter, type RunPredicate } from './evaluate.js';
+export { compileFilter, compileFilterFor, type RunPredicate, type ValueGetter } from './evaluate.js';
+export { RUN_SCHEMA, type SearchSchema } from './identifiers.js';
 export { likeToRegExp } from './like.js';
 export { compareRuns, parseOrderBy, sortRuns, type OrderKey } from './order-by.js';
 export { decodePageToken, encodePageToken, queryFingerprint } from './page-token.js';

@@ -9,7 +9,7 @@
  *   comparison := identifier ( op number | op string | (LIKE|ILIKE) string | [NOT] IN '(' string, … ')' )
  */
 import { FilterSyntaxError } from './errors.js';
-import { identifierFromToken, type Entity, type Identifier } from './identifiers.js';
+import { identifierFromToken, RUN_SCHEMA, type Entity, type Identifier, type SearchSchema } from './identifiers.js';
 import { describeToken, isKeyword, tokenize, type Fail, type Token } from './tokenize.js';
 
 export type NumericComparator = '=' | '!=' | '>' | '>=' | '<' | '<=';
@@ -38,7 +38,8 @@ export interface StringComparison {
 export interface ListComparison {
   type: 'list';
   entity: 'attribute';
-  key: 'run_id';
+  /** an attribute the schema lists (run_id for runs and model versions) */
+  key: string;
   comparator: ListComparator;
   values: string[];
 }
@@ -57,11 +58,11 @@ export type FilterNode =
 
 const NUMERIC_COMPARATORS: readonly string[] = ['=', '!=', '>', '>=', '<', '<='];
 const STRING_COMPARATORS: readonly string[] = ['=', '!=', 'LIKE', 'ILIKE'];
-const RUN_ID_COMPARATORS: readonly string[] = [...STRING_COMPARATORS, 'IN', 'NOT IN'];
+const LIST_COMPARATORS: readonly string[] = [...STRING_COMPARATORS, 'IN', 'NOT IN'];
 
-function comparatorsFor(id: Identifier): readonly string[] {
+function comparatorsFor(id: Identifier, schema: SearchSchema): readonly string[] {
   if (id.valueType === 'number') return NUMERIC_COMPARATORS;
-  return id.entity === 'attribute' && id.key === 'run_id' ? RUN_ID_COMPARATORS : STRING_COMPARATORS;
+  return id.entity === 'attribute' && schema.lists.has(id.key) ? LIST_COMPARATORS : STRING_COMPARATORS;
 }
 
 function describeIdentifier(id: Identifier): string {
@@ -74,7 +75,10 @@ class FilterParser {
   private index = 0;
   private readonly fail: Fail;
 
-  constructor(filter: string) {
+  constructor(
+    filter: string,
+    private readonly schema: SearchSchema,
+  ) {
     this.fail = (position, reason) => {
       throw new FilterSyntaxError(filter, position, reason);
     };
@@ -138,21 +142,21 @@ class FilterParser {
 
   private parseComparison(): FilterNode {
     const after = this.index > 0 ? this.previous() : undefined;
-    const id = identifierFromToken(this.next(), this.fail, after);
-    const allowed = comparatorsFor(id);
+    const id = identifierFromToken(this.next(), this.fail, after, this.schema);
+    const allowed = comparatorsFor(id, this.schema);
     const comparator = this.parseComparator(id, allowed);
     if (!allowed.includes(comparator.text)) {
       const hint =
         id.valueType === 'number'
           ? `${describeIdentifier(id)} is numeric and takes ${allowed.join(', ')}`
           : comparator.text === 'IN' || comparator.text === 'NOT IN'
-            ? 'IN and NOT IN are only supported for run_id'
+            ? `IN and NOT IN are only supported for ${[...this.schema.lists].join(', ') || 'no attribute here'}`
             : `${describeIdentifier(id)} is a string and takes ${allowed.join(', ')}` +
               (id.entity === 'param' ? ' (param values are strings; log numbers you compare as metrics)' : '');
       this.fail(comparator.pos, `'${comparator.text}' cannot be used with ${id.text}: ${hint}`);
     }
     if (comparator.text === 'IN' || comparator.text === 'NOT IN') {
-      return { type: 'list', entity: 'attribute', key: 'run_id', comparator: comparator.text, values: this.parseList() };
+      return { type: 'list', entity: 'attribute', key: id.key, comparator: comparator.text, values: this.parseList(id.key) };
     }
     const value = this.next();
     if (id.valueType === 'number') {
@@ -201,22 +205,23 @@ class FilterParser {
     return this.fail(token.pos, `${expected}, found ${describeToken(token)}`);
   }
 
-  private parseList(): string[] {
+  private parseList(key: string): string[] {
+    const what = key === 'run_id' ? 'run ids' : `${key} values`;
     const open = this.next();
     if (open.kind !== 'punct' || open.text !== '(') {
-      this.fail(open.pos, `expected '(' to start a list of quoted run ids, found ${describeToken(open)}`);
+      this.fail(open.pos, `expected '(' to start a list of quoted ${what}, found ${describeToken(open)}`);
     }
     const values: string[] = [];
     for (;;) {
       const item = this.next();
       if (item.kind !== 'string' || item.quote === '`') {
-        this.fail(item.pos, `expected a quoted run id in the list, found ${describeToken(item)}`);
+        this.fail(item.pos, `expected a quoted ${key === 'run_id' ? 'run id' : `${key} value`} in the list, found ${describeToken(item)}`);
       }
       values.push(item.value);
       const sep = this.next();
       if (sep.kind === 'punct' && sep.text === ')') return values;
       if (sep.kind !== 'punct' || sep.text !== ',') {
-        this.fail(sep.pos, `expected ',' or ')' in the list of run ids, found ${describeToken(sep)}`);
+        this.fail(sep.pos, `expected ',' or ')' in the list of ${what}, found ${describeToken(sep)}`);
       }
     }
   }
@@ -228,7 +233,7 @@ class FilterParser {
  * and type errors such as a metric compared with a string or `LIKE` on a metric; the message
  * names the position, what was expected there, and shows the filter with a caret.
  */
-export function parseFilter(filter: string): FilterNode {
+export function parseFilter(filter: string, schema: SearchSchema = RUN_SCHEMA): FilterNode {
   if (filter.trim() === '') return { type: 'all' };
-  return new FilterParser(filter).parse();
+  return new FilterParser(filter, schema).parse();
 }
