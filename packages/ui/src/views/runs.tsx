@@ -37,7 +37,7 @@ export function identifier(col: string): string {
 const FIXED: Column[] = [
   { id: 'name', label: 'Run', width: 220, sortKey: 'attributes.run_name', cell: (r) => r.info.run_name || r.info.run_id.slice(0, 8), title: (r) => r.info.run_id },
   { id: 'status', label: 'Status', width: 96, sortKey: 'attributes.status', cell: (r) => r.info.status },
-  { id: 'start', label: 'Started', width: 160, sortKey: 'attributes.start_time', cell: (r) => formatTime(r.info.start_time) },
+  { id: 'start', label: 'Started', width: 172, sortKey: 'attributes.start_time', cell: (r) => formatTime(r.info.start_time) },
   { id: 'duration', label: 'Duration', width: 96, sortKey: 'attributes.duration', num: true, cell: (r) => formatDuration(r.info.start_time, r.info.end_time, r.info.status === 'RUNNING') },
   { id: 'user', label: 'User', width: 110, sortKey: 'attributes.user_id', cell: (r) => r.info.user_id },
   {
