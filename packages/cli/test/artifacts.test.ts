@@ -83,7 +83,7 @@ describe('artifacts', () => {
 
     // `script` (util-linux) runs the command on a pseudo-terminal, as a user's shell would
     const noScript = spawnSync('script', ['--version']).status === 0 ? null : 'no `script` program (util-linux) to give the command a terminal';
-    it.skipIf(noScript)('are drawn on stderr when it is a terminal, up to 100%, for log and get', () => {
+    it.skipIf(noScript)(`are drawn on stderr when it is a terminal, up to 100%, for log and get${noScript ? ` (skipped: ${noScript})` : ''}`, () => {
       const { repo, id, file } = bigFile();
       const onTty = (args: string[]) =>
         execFileSync('script', ['-qec', [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(' '), '/dev/null'], { cwd: repo, env: cleanEnv({ COLUMNS: '100' }), encoding: 'utf8' });

@@ -18,7 +18,7 @@ describe('the git-ml(1) man page', () => {
   });
 
   // skipped where NO_MAN says why
-  it.skipIf(NO_MAN)('`git ml --help` shows it when git-ml is on PATH (man finds bin/../man), instead of "No manual entry"', () => {
+  it.skipIf(NO_MAN)(`\`git ml --help\` shows it when git-ml is on PATH (man finds bin/../man), instead of "No manual entry"${NO_MAN ? ` (skipped: ${NO_MAN})` : ''}`, () => {
     const env = cleanEnv({ PATH: `${BIN_DIR}${delimiter}${process.env.PATH}`, MANWIDTH: '80', MANPAGER: 'cat', PAGER: 'cat' });
     delete env.MANPATH;
     const out = execFileSync('git', ['ml', '--help'], { cwd: tempDir(), env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });

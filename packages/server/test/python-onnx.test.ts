@@ -18,7 +18,7 @@ const available = existsSync(join(MLFLOW, 'src/mlflow/__init__.py')) && existsSy
 const why = available ? '' : ` (skipped: MLflow's Python source is not at ${MLFLOW}; run \`bash ../shared/mlflow-python/setup.sh ${MLFLOW}\` or set MLFLOW_PY_DIR)`;
 
 describe(`an ONNX model logged from Python through git-ml server${why}`, () => {
-  it.skipIf(!available)("loads in git-ml's loadModel by alias and serves /invocations", async () => {
+  it.skipIf(!available)(`loads in git-ml's loadModel by alias and serves /invocations${available ? '' : ' (skipped: MLflow\'s Python source is not set up; .ci/run sets it up from the shared mlflow-python folder)'}`, async () => {
     const h = await serve();
     const out = await new Promise<{ code: number; text: string }>((res, rej) => {
       const child = spawn('/usr/bin/python3', [join(HERE, 'python/onnx_model.py')], {

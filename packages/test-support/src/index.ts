@@ -1,6 +1,8 @@
 /**
  * Shared helpers of the tracking tests: real temporary repositories, the real git binary, and real
- * OS child processes running small worker scripts against the built package.
+ * OS child processes running small worker scripts against the built package. These helpers run C git
+ * on purpose: it is the tests' independent check of what gitstore wrote (DESIGN.md), so they never
+ * go through gitstore, and they ask git itself where things are (`git rev-parse --git-path`).
  */
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -206,9 +208,14 @@ function filesUnder(root: string): string[] {
   return out;
 }
 
-/** Journal files still pending under `.git/ml/journal` (paths relative to it). */
+/** A path inside the repository's git directory, as C git itself resolves it (`git rev-parse --git-path`). */
+function gitPath(repo: string, path: string): string {
+  return resolve(repo, git(repo, 'rev-parse', '--git-path', path).trim());
+}
+
+/** Journal files still pending in git-ml's journal area (`ml/journal` in the git directory), relative to it. */
 export function journalFiles(repo: string): string[] {
-  const root = join(repo, '.git', 'ml', 'journal');
+  const root = gitPath(repo, 'ml/journal');
   return filesUnder(root).map((p) => p.slice(root.length + 1));
 }
 
@@ -226,11 +233,12 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** `.lock` files under `.git/refs` (a crashed writer's leftovers show up here). */
+/** `.lock` files among the loose refs, as `refs/….lock` (a crashed writer's leftovers show up here). */
 export function refLockFiles(repo: string): string[] {
-  return filesUnder(join(repo, '.git', 'refs'))
+  const root = gitPath(repo, 'refs');
+  return filesUnder(root)
     .filter((p) => p.endsWith('.lock'))
-    .map((p) => p.slice(p.indexOf('/.git/') + 6));
+    .map((p) => `refs/${p.slice(root.length + 1)}`);
 }
 
 /**

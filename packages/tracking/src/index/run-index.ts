@@ -18,7 +18,7 @@ interface Entry {
 }
 
 /**
- * The derived run index in `.git/ml/index/runs.json`: the summary of every run (info, params, tags,
+ * The derived run index (`runs.json` in gitstore's `index` area): the summary of every run (info, params, tags,
  * latest metrics) keyed by ref and commit. It is refreshed incrementally — only refs whose commit
  * changed are re-read — and skips even listing refs when no ref directory or packed-refs changed.
  * Delete it and it is rebuilt from the refs.

@@ -39,7 +39,7 @@ function installExitHook(): void {
       try {
         s.close();
       } catch (err) {
-        process.stderr.write(`git-ml: could not fold pending changes at exit (they stay in .git/ml/journal and are folded next time): ${(err as Error).message}\n`);
+        process.stderr.write(`git-ml: could not fold pending changes at exit (they stay in the journal, ${s.journalDir}, and are folded next time): ${(err as Error).message}\n`);
       }
     }
   });
@@ -75,6 +75,11 @@ export class TrackingStore {
   readonly unfoldable = new Map<string, string>();
   private readonly ctx: FoldContext;
   private readonly areas: JournalAreas;
+
+  /** where this repository's journals are (for messages) */
+  get journalDir(): string {
+    return this.areas.journal;
+  }
 
   constructor(repo: string) {
     this.git = GitStore.open(repo);
@@ -196,7 +201,7 @@ export class TrackingStore {
     try {
       this.flush();
     } catch (err) {
-      process.stderr.write(`git-ml: warning: could not fold logged values into commits yet (they are safe in .git/ml/journal): ${(err as Error).message}\n`);
+      process.stderr.write(`git-ml: warning: could not fold logged values into commits yet (they are safe in the journal, ${this.areas.journal}): ${(err as Error).message}\n`);
     }
   }
 
@@ -252,7 +257,7 @@ export class TrackingStore {
     if (owned.length > 0) this.journal.append(owned.map(([r]) => `{"r":"${r}","op":"own"}\n`).join(''));
   }
 
-  /** Folds what dead processes left in `.git/ml/journal` (see recovery.ts). */
+  /** Folds what dead processes left in the journal area (see recovery.ts). */
   recover(): void {
     this.git.objects.releaseStaleKeeps();
     recoverJournals(this.ctx, this.areas, this.journals.readAll());
@@ -267,7 +272,7 @@ export class TrackingStore {
     this.soonTimer = null;
     if (this.unfoldable.size > 0) {
       for (const [runId, why] of this.unfoldable) {
-        process.stderr.write(`git-ml: warning: run ${runId} could not be folded (${why}); its values stay in .git/ml/journal and are folded once the record is fixed.\n`);
+        process.stderr.write(`git-ml: warning: run ${runId} could not be folded (${why}); its values stay in the journal (${this.areas.journal}) and are folded once the record is fixed.\n`);
       }
       this.journal.release();
     } else this.journal.remove();
