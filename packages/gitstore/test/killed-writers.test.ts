@@ -3,19 +3,15 @@
  * point of it, are recognised and broken; C git's lock files never are. Real processes, real git.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { GIT_ENV, git } from '@git-ml/test-support';
+import { GIT_ENV, git, removeTempDirs, repoWithCommits, tempDir } from '@git-ml/test-support';
 import { RefLockedError, RefStore } from '@git-ml/gitstore';
 
 const GITSTORE_DIST = resolve(dirname(fileURLToPath(import.meta.url)), '../dist/index.js');
-const roots: string[] = [];
-afterAll(() => {
-  for (const r of roots) rmSync(r, { recursive: true, force: true });
-});
+afterAll(removeTempDirs);
 
 let repo: string;
 let gitDir: string;
@@ -23,14 +19,8 @@ let A: string;
 let B: string;
 
 beforeEach(() => {
-  repo = mkdtempSync(join(tmpdir(), 'gitml-killed-'));
-  roots.push(repo);
-  git(repo, 'init', '-q', '-b', 'main');
+  ({ repo, commits: [A, B] } = repoWithCommits('gitml-killed-', 'A', 'B'));
   gitDir = join(repo, '.git');
-  git(repo, 'commit', '-q', '--allow-empty', '-m', 'A');
-  A = git(repo, 'rev-parse', 'HEAD');
-  git(repo, 'commit', '-q', '--allow-empty', '-m', 'B');
-  B = git(repo, 'rev-parse', 'HEAD');
 });
 
 function lockFiles(): string[] {
@@ -51,8 +41,7 @@ function fsck(): void {
 
 /** Runs a node script in its own process; resolves with its exit signal. */
 function runScript(body: string): Promise<NodeJS.Signals | null> {
-  const script = join(repo, '..', `${repo.split('/').pop()}-${Math.random().toString(36).slice(2)}.mjs`);
-  roots.push(script);
+  const script = join(tempDir('gitml-script-'), 'worker.mjs');
   writeFileSync(script, body);
   const child = spawn(process.execPath, [script], { stdio: ['ignore', 'ignore', 'inherit'] });
   return new Promise((res) => child.on('exit', (_code, signal) => res(signal)));
@@ -127,8 +116,7 @@ describe('a git-ml process killed in the middle of a ref update', () => {
   it('leaves nothing behind that blocks the next update when a tight update loop is killed at random moments', async () => {
     const refs = new RefStore(gitDir, 3000);
     refs.update([{ ref: 'refs/ml/runs/1/r1', value: A, expect: null }]);
-    const script = join(repo, '..', `${repo.split('/').pop()}-loop.mjs`);
-    roots.push(script);
+    const script = join(tempDir('gitml-script-'), 'loop.mjs');
     writeFileSync(
       script,
       `import { RefStore } from ${JSON.stringify(GITSTORE_DIST)};

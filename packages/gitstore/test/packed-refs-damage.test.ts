@@ -4,17 +4,13 @@
  * files. Real repositories, checked with the real git binary.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { GIT_ENV, git } from '@git-ml/test-support';
+import { GIT_ENV, git, removeTempDirs, repoWithCommits } from '@git-ml/test-support';
 import { PackedRefsDamagedError, RefStore } from '@git-ml/gitstore';
 
-const roots: string[] = [];
-afterAll(() => {
-  for (const r of roots) rmSync(r, { recursive: true, force: true });
-});
+afterAll(removeTempDirs);
 
 let repo: string;
 let packedPath: string;
@@ -23,13 +19,7 @@ let B: string;
 let damaged: string;
 
 beforeEach(() => {
-  repo = mkdtempSync(join(tmpdir(), 'gitml-packed-'));
-  roots.push(repo);
-  git(repo, 'init', '-q', '-b', 'main');
-  git(repo, 'commit', '-q', '--allow-empty', '-m', 'A');
-  A = git(repo, 'rev-parse', 'HEAD');
-  git(repo, 'commit', '-q', '--allow-empty', '-m', 'B');
-  B = git(repo, 'rev-parse', 'HEAD');
+  ({ repo, commits: [A, B] } = repoWithCommits('gitml-packed-', 'A', 'B'));
   for (const r of ['refs/ml/runs/1/r1', 'refs/ml/runs/1/r2', 'refs/ml/runs/1/r3']) git(repo, 'update-ref', r, A);
   git(repo, 'pack-refs', '--all');
   packedPath = join(repo, '.git', 'packed-refs');

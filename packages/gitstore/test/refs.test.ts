@@ -4,18 +4,14 @@
  * with the real git binary.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { GIT_ENV, git } from '@git-ml/test-support';
+import { GIT_ENV, git, removeTempDirs, repoWithCommits, tempDir } from '@git-ml/test-support';
 import { GitStore, RefConflictError, RefLockedError, RefStore } from '@git-ml/gitstore';
 
-const roots: string[] = [];
-afterAll(() => {
-  for (const r of roots) rmSync(r, { recursive: true, force: true });
-});
+afterAll(removeTempDirs);
 
 let repo: string;
 let gitDir: string;
@@ -24,16 +20,8 @@ let B: string;
 let C: string;
 
 beforeEach(() => {
-  repo = mkdtempSync(join(tmpdir(), 'gitml-refs-'));
-  roots.push(repo);
-  git(repo, 'init', '-q', '-b', 'main');
+  ({ repo, commits: [A, B, C] } = repoWithCommits('gitml-refs-', 'A', 'B', 'C'));
   gitDir = join(repo, '.git');
-  git(repo, 'commit', '-q', '--allow-empty', '-m', 'A');
-  A = git(repo, 'rev-parse', 'HEAD');
-  git(repo, 'commit', '-q', '--allow-empty', '-m', 'B');
-  B = git(repo, 'rev-parse', 'HEAD');
-  git(repo, 'commit', '-q', '--allow-empty', '-m', 'C');
-  C = git(repo, 'rev-parse', 'HEAD');
 });
 
 /** `git show-ref` as a map (null when git lists nothing under the prefix). */
@@ -177,8 +165,7 @@ describe('locks left by a killed git-ml process', () => {
 
   /** A real process that takes the ref's lock through RefStore and reports it; it then waits. */
   function lockHolder(ref: string) {
-    const script = join(repo, '..', `${repo.split('/').pop()}-holder.mjs`);
-    roots.push(script);
+    const script = join(tempDir('gitml-script-'), 'holder.mjs');
     writeFileSync(
       script,
       `import { RefStore } from ${JSON.stringify(GITSTORE_DIST)};

@@ -77,6 +77,16 @@ export function makeRepo(opts: { empty?: boolean; prefix?: string } = {}): strin
   return dir;
 }
 
+/** A fresh repository on main whose history is one empty commit per message, oldest first; with their ids. */
+export function repoWithCommits(prefix: string, ...messages: string[]): { repo: string; commits: string[] } {
+  const repo = makeRepo({ empty: true, prefix });
+  const commits = messages.map((m) => {
+    git(repo, 'commit', '-q', '--allow-empty', '-m', m);
+    return git(repo, 'rev-parse', 'HEAD');
+  });
+  return { repo, commits };
+}
+
 const clients: MlClient[] = [];
 
 /** An MlClient that `closeClients()` closes after the test. */
