@@ -170,23 +170,25 @@ export function uiApiRoutes(add: AddRoute): void {
     }
     const from = Math.min(nonNegative(f, 'offset', 0), count);
     const keep = maxPoints > 0 && count - from > maxPoints ? thin(count - from, maxPoints, (i) => cols.value[from + i]).map((i) => from + i) : null;
-    const pick = (a: Float64Array) => (keep ? Float64Array.from(keep, (i) => a[i]) : a.subarray(from));
-    const step = pick(cols.step);
-    const timestamp = pick(cols.timestamp);
-    const value = pick(cols.value);
-    const n = value.length;
+    const n = keep ? keep.length : count - from;
+    const at = keep ? (j: number) => keep[j] : (j: number) => from + j;
     // `format=f64`: little-endian float64s [n, count, min, max, step × n, timestamp × n, value × n] —
-    // no JSON to build or parse, NaN and ±Infinity as they are
+    // no JSON to build or parse, NaN and ±Infinity as they are; written straight from the columns
     if (f.string('format') === 'f64') {
       const out = new Float64Array(4 + 3 * n);
       out.set([n, count, min, max]);
-      out.set(step, 4);
-      out.set(timestamp, 4 + n);
-      out.set(value, 4 + 2 * n);
+      for (let j = 0; j < n; j++) {
+        const i = at(j);
+        out[4 + j] = cols.step[i];
+        out[4 + n + j] = cols.timestamp[i];
+        out[4 + 2 * n + j] = cols.value[i];
+      }
       return reply.type('application/octet-stream').send(Buffer.from(out.buffer, out.byteOffset, out.byteLength));
     }
+    const column = (a: Float64Array) => Array.from({ length: n }, (_, j) => a[at(j)]);
+    const [step, timestamp, value] = [column(cols.step), column(cols.timestamp), column(cols.value)];
     const finite = (x: number) => (Number.isFinite(x) ? x : null);
-    return { run_id: runId, key, count, min: finite(min), max: finite(max), step: [...step], timestamp: [...timestamp], value: [...value] };
+    return { run_id: runId, key, count, min: finite(min), max: finite(max), step, timestamp, value };
   });
 
   add(['GET'], '/runs/source', async (f, ctx) => {

@@ -134,6 +134,10 @@ export function MetricCharts({ ids, runs, keys, params, idPrefix = '' }: { ids: 
       return [{ label: nameOf(id), color: color(i), data: weight > 0 ? { x: xy.x, y: smooth(xy.y, weight) } : xy }];
     });
 
+  // built once per change of data or display settings (not on every render): the charts redraw
+  // when these arrays change
+  const linesByKey = useMemo(() => new Map(keys.map((key) => [key, linesFor(key)])), [series, axis, weight, runs, keys.join('\n'), ids.join(',')]);
+
   // a chart counts as drawn once it has drawn every run's line (not the first line to arrive)
   const onDraw = (key: string) => {
     if (drawn.current.has(key) || !ids.every((id) => series.has(`${id}\u0000${key}`))) return;
@@ -164,7 +168,7 @@ export function MetricCharts({ ids, runs, keys, params, idPrefix = '' }: { ids: 
       <ErrorBox error={error} />
       <div class="cards">
         {keys.map((key) => {
-          const lines = linesFor(key);
+          const lines = linesByKey.get(key) ?? [];
           const points = lines.reduce((n, l) => n + l.data.x.length, 0);
           return (
             <div class="card" key={key} data-testid={`${idPrefix}chart-${key}`} data-points={points}>
