@@ -46,6 +46,8 @@ describe.skipIf(!hasChromium)(`web UI in Chromium${hasChromium ? '' : ` (skipped
 
   async function open(hash: string): Promise<Page> {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // a missing element fails the test in 15 s with its locator named, not at the 60 s test timeout
+    page.setDefaultTimeout(15_000);
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     (page as Page & { errors: string[] }).errors = errors;
@@ -177,6 +179,9 @@ describe.skipIf(!hasChromium)(`web UI in Chromium${hasChromium ? '' : ` (skipped
   });
 
   it("shows a dirty run's snapshot diff against the commit it was based on", async () => {
+    // the server's answer first, so a failure says which side is wrong
+    const api = await fetch(`${server.url}/ajax-api/2.0/git-ml/runs/source?run_id=${fx.dirtyId}`).then((r) => r.json());
+    expect(api).toMatchObject({ dirty: true, diff: expect.stringContaining('+learning_rate = 0.3') });
     const page = await open(`#/runs/${fx.dirtyId}?tab=source`);
     await expect.poll(() => page.getByTestId('diff').innerText()).toContain('+learning_rate = 0.3');
     expect(await page.getByTestId('diff').innerText()).toContain('-learning_rate = 0.1');

@@ -160,6 +160,31 @@ describe('source snapshots of a dirty work tree', () => {
     expect(filesAt(repo, kept['mlflow.source.git.commit'])).not.toContain('weights.bin');
   });
 
+  it('sees a same-size edit made in the same second as the commit, even when the snapshot runs a second later (racy git)', async () => {
+    // git trusts an index entry whose size and mtime (to the second) match the file unless the
+    // entry is as new as the index file itself; the snapshot's private index must keep that rule
+    for (let attempt = 0; ; attempt++) {
+      const repo = makeRepo();
+      const file = join(repo, 'train.py');
+      writeFileSync(file, 'lr = 0.1\n');
+      git(repo, 'commit', '-q', '-am', 'lr');
+      const committed = Math.floor(statSync(file).mtimeMs / 1000);
+      writeFileSync(file, 'lr = 0.3\n');
+      if (Math.floor(statSync(file).mtimeMs / 1000) !== committed || Math.floor(statSync(join(repo, '.git', 'index')).mtimeMs / 1000) !== committed) {
+        if (attempt < 5) continue; // crossed a second boundary: try again
+        throw new Error('could not edit within the second of the commit');
+      }
+      // the snapshot happens in a later second than the edit
+      await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 20));
+      const head = git(repo, 'rev-parse', 'HEAD');
+      const tags = tagsOf(repo, openClient(repo).createRun('0').info.run_id);
+      expect(tags['git-ml.source.dirty']).toBe('true');
+      expect(tags['mlflow.source.git.commit']).not.toBe(head);
+      expect(git(repo, 'show', `${tags['mlflow.source.git.commit']}:train.py`)).toBe('lr = 0.3');
+      return;
+    }
+  });
+
   it('rejects a snapshot setting it does not understand, naming the setting and the choices', () => {
     const repo = makeRepo();
     writeFileSync(join(repo, 'x.txt'), 'x');

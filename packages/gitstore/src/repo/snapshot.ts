@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GitMlError } from '../errors.js';
@@ -127,7 +127,14 @@ export function snapshotWorkTree(gitDir: string, workTree: string, head: string 
     const { kept, omitted } = choose(workTree, untracked, settings);
     if (!status.tracked && kept.length === 0) return { commit: head, head, dirty: true, settings, omitted };
     const index = join(tmp, 'index');
-    if (existsSync(join(gitDir, 'index'))) copyFileSync(join(gitDir, 'index'), index);
+    const real = join(gitDir, 'index');
+    const realStat = statSync(real, { throwIfNoEntry: false });
+    if (realStat) {
+      copyFileSync(real, index);
+      // keep the index's own mtime: git re-reads an entry as new as the index ("racy git"); a copy
+      // stamped now would make a same-size edit from the commit's second look unchanged to `add -u`
+      utimesSync(index, realStat.atime, realStat.mtime);
+    }
     const idx = { GIT_INDEX_FILE: index };
     if (!existsSync(index) && head) run(['read-tree', head], { extra: idx });
     if (status.tracked) run(['add', '-u', '--', '.'], { extra: idx });
