@@ -219,7 +219,7 @@ function filesUnder(root: string): string[] {
 }
 
 /** A path inside the repository's git directory, as C git itself resolves it (`git rev-parse --git-path`). */
-function gitPath(repo: string, path: string): string {
+export function gitPath(repo: string, path: string): string {
   return resolve(repo, git(repo, 'rev-parse', '--git-path', path).trim());
 }
 

@@ -147,7 +147,14 @@ export function writeSeries(sink: ObjectSink, m: MetricSeries): string {
     chunks.pop();
   }
   for (const c of splitChunks(text, seq)) chunks.push(c);
-  const entries: TreeEntry[] = chunks.map((c) => ({ mode: '100644', name: chunkName(c.seq), oid: c.text !== undefined ? sink.add('blob', Buffer.from(c.text, 'utf8')) : c.oid! }));
+  const entries: TreeEntry[] = chunks.map((c) => {
+    if (c.text === undefined) return { mode: '100644', name: chunkName(c.seq), oid: c.oid! };
+    const data = Buffer.from(c.text, 'utf8');
+    const oid = sink.add('blob', data);
+    // a full chunk is final: its parsed points go to the column cache, so a new process reads them as numbers
+    if (c.size === CHUNK_POINTS) sink.fullChunk(oid, data.length, c.text);
+    return { mode: '100644', name: chunkName(c.seq), oid };
+  });
   const oid = sink.add('tree', encodeTree(entries));
   m.committed = { oid, kind: 'tree' };
   m.appended = '';

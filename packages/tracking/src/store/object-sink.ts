@@ -1,4 +1,6 @@
 import { hashObject, type GitStore, type ObjectType, type RawObject } from '@git-ml/gitstore';
+import { columnCacheOf } from './column-cache.js';
+import { parseMetricColumns } from './metric-lines.js';
 
 /**
  * Where a fold puts new objects: collected, then written in one go as one pack (folding a thousand
@@ -17,6 +19,11 @@ export class ObjectSink {
     const oid = hashObject(type, data);
     if (!this.pending.has(oid)) this.pending.set(oid, { type, data, oid });
     return oid;
+  }
+
+  /** A full (final) metric chunk was added: its parsed points go to the on-disk column cache. */
+  fullChunk(oid: string, blobSize: number, text: string): void {
+    columnCacheOf(this.git).put(oid, blobSize, parseMetricColumns(text));
   }
 
   /** Reads an object whether it is still pending here or already in the repository. */

@@ -1,7 +1,8 @@
 import type { GitStore } from '@git-ml/gitstore';
 import type { JournalCache, JournalLine, JournalRead } from '../journal/journal.js';
 import { CorruptRecordError } from '../errors.js';
-import { chunkEntries } from './metric-series.js';
+import { CHUNK_POINTS, chunkEntries } from './metric-series.js';
+import { columnCacheOf } from './column-cache.js';
 import type { Metric } from '../model.js';
 import { metricFileName, parseMetricColumns, parseMetricValue, type MetricColumns } from './metric-lines.js';
 import { parseOffsets } from './refs-layout.js';
@@ -116,6 +117,18 @@ function cachedColumns(oid: string, parse: () => MetricColumns): MetricColumns {
   return cols;
 }
 
+/** A committed chunk's points: from the on-disk column cache, else parsed (and cached when full). */
+function chunkColumns(git: GitStore, oid: string): MetricColumns {
+  const disk = columnCacheOf(git);
+  const hit = disk.get(oid);
+  if (hit) return hit;
+  const blob = git.objects.readBlob(oid);
+  const cols = parseMetricColumns(blob.toString('utf8'));
+  // only full chunks are final; an open one is replaced by the next fold
+  if (cols.value.length === CHUNK_POINTS) disk.put(oid, blob.length, cols);
+  return cols;
+}
+
 /**
  * One metric's history as three columns of numbers: the committed chunks (or the format-1 file) of
  * `metrics/<key>` — each parsed once per process, kept by blob id up to 4 million points — then that
@@ -133,7 +146,7 @@ export function readMetricColumns(git: GitStore, ref: string, runId: string, key
       offsets = committed.offsets;
       for (const b of committed.blobs) {
         try {
-          parts.push(cachedColumns(b.oid, () => parseMetricColumns(git.objects.readBlob(b.oid).toString('utf8'))));
+          parts.push(cachedColumns(b.oid, () => chunkColumns(git, b.oid)));
         } catch (cause) {
           throw new CorruptRecordError(ref, b.path, (cause as Error).message, { cause });
         }
