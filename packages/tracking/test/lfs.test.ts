@@ -1,7 +1,8 @@
 /**
  * Big artifacts with Git LFS, against a real `git lfs` and a real file remote: with `ml.lfs` on,
  * artifacts over the threshold are LFS pointers in the run's tree with the content in
- * `.git/lfs/objects` (as `git lfs` stores them); push uploads them; a clone that only fetched the
+ * `.git/lfs/objects` (as `git lfs` stores them); push uploads those of every commit it sends (old
+ * records too), walking only the commits the remote lacks; a clone that only fetched the
  * refs lists them without downloading and fetches the content on demand. Without it, git-ml says
  * how to turn it on.
  */
