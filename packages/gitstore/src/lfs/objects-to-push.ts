@@ -13,7 +13,7 @@ export interface LfsPushWalk {
 
 /**
  * The LFS objects a push of `tips` must upload: every pointer in any commit reachable from `tips`
- * but not from `remoteTips` (the remote's refs), whose content this clone holds — the same set
+ * but not from `remoteTips` (the remote's refs), whose content this clone holds — much the set
  * git-lfs's pre-push hook uploads. Only the new commits and the objects they add are read, so the
  * cost is what is being pushed, however long the history behind it; what the remote's refs reach
  * already went up with an earlier push.
