@@ -134,10 +134,11 @@ export function pushRegistry(client: RegistryClient, remote = 'origin'): Registr
   const attempt = (): RegistryPushResult => {
     // only version tags the remote lacks (or has differently), and only git-ml's own: never the user's other tags
     const remoteTags = lsRemote(cwd, remote, ['--tags', '--refs', `${TAGS_PREFIX}*@v*`]);
-    const tags = [...g.refs.list(TAGS_PREFIX)]
-      .filter(([r, oid]) => parseVersionTag(r.slice(TAGS_PREFIX.length)) && remoteTags.get(r) !== oid && client.store.readVersionTag(oid))
-      .map(([r]) => r);
-    const refspecs = [...tags.map((t) => `${t}:${t}`), `${RECORDS_PREFIX}*:${RECORDS_PREFIX}*`];
+    const tagged = [...g.refs.list(TAGS_PREFIX)].filter(([r, oid]) => parseVersionTag(r.slice(TAGS_PREFIX.length)) && remoteTags.get(r) !== oid && client.store.readVersionTag(oid));
+    const refspecs = [...tagged.map(([t]) => `${t}:${t}`), `${RECORDS_PREFIX}*:${RECORDS_PREFIX}*`];
+    // a version tag carries its run's commit and history: upload the LFS content they point to first
+    // (nothing left to do when the runs went up with `push`: the walk stops at what the remote has)
+    g.uploadLfsObjects(remote, [...tagged.map(([, oid]) => oid), ...g.refs.list(RECORDS_PREFIX).values()]);
     const pushed = new Set<string>();
     const rejected: { ref: string; reason: string }[] = [];
     // --atomic: a record never lands without the version tags it mentions (chunked only past 5000 tags)

@@ -2,12 +2,14 @@
  * The registry travels with `push`/`pull`: version tags and model records reach a bare remote and
  * fresh clones, and two clones racing for the same version number or alias both keep their work.
  */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { open, runWithModel } from './helpers.js';
 import { pullRegistry, pushRegistry, RegistryClient } from '@git-ml/registry';
 import { pull, push, type MlClient } from '@git-ml/tracking';
-import { fsckStrict, git, makeRepo, tempDir } from '@git-ml/test-support';
+import { bareRemote, fsckStrict, git, gitBuf, hasGitLfs, lfsObjects, LFS_SIZED, makeRepo, randomFile, tempDir, useLfs } from '@git-ml/test-support';
 
 function bareRepo(): string {
   const dir = tempDir('gitml-bare-');
@@ -131,5 +133,46 @@ describe('registry push and pull', () => {
       expect(moves).toEqual(['2', '3']);
     }
     fsckStrict(bare);
+  });
+});
+
+describe.skipIf(!hasGitLfs())('registry push with Git LFS artifacts (needs the git-lfs binary: apt install git-lfs)', () => {
+  /** A repository storing artifacts with LFS, a remote, and a run whose model.bin went to LFS, registered as `m` v1. */
+  async function registeredLfsModel() {
+    const repo = makeRepo();
+    useLfs(repo);
+    const remote = bareRemote(repo);
+    const A = open(repo);
+    const weights = randomBytes(LFS_SIZED / 2).toString('hex');
+    const runId = await runWithModel(A.ml, weights);
+    A.reg.createModelVersion('m', `runs:/${runId}/model`);
+    expect(git(repo, 'show', 'm@v1:artifacts/model/model.bin')).toMatch(/^version https:\/\/git-lfs/);
+    return { repo, remote, A, runId, weights };
+  }
+
+  it('a version registered before its run overwrote the model downloads from a fresh clone', async () => {
+    const { remote, A, runId, weights } = await registeredLfsModel();
+    await A.ml.logArtifact(runId, randomFile('model.bin').file, 'model');
+    A.ml.flush();
+    sync(A.reg, A.ml, 'push');
+    expect(lfsObjects(remote)).toHaveLength(2);
+
+    const b = cloneOf(remote, 'bob');
+    const B = open(b);
+    sync(B.reg, B.ml, 'pull');
+    const dest = tempDir('dl-');
+    const got = await B.reg.downloadArtifacts('models:/m/1', dest);
+    expect(readFileSync(join(got, 'model.bin'), 'utf8')).toBe(weights);
+  });
+
+  it("pushing the registry alone uploads the LFS content of the versions' runs", async () => {
+    const { repo, remote, A, weights } = await registeredLfsModel();
+    expect(pushRegistry(A.reg).rejected).toEqual([]);
+    expect(lfsObjects(remote)).toEqual(lfsObjects(repo));
+    expect(lfsObjects(remote)).toHaveLength(1);
+    const clone = cloneOf(remote, 'bob');
+    git(clone, 'fetch', '-q', 'origin', 'refs/tags/*:refs/tags/*');
+    const pointer = gitBuf(clone, ['show', 'm@v1:artifacts/model/model.bin']);
+    expect(gitBuf(clone, ['lfs', 'smudge', '--', 'model.bin'], pointer).toString('utf8')).toBe(weights);
   });
 });

@@ -4,10 +4,11 @@
  * on purpose: it is the tests' independent check of what gitstore wrote (DESIGN.md), so they never
  * go through gitstore, and they ask git itself where things are (`git rev-parse --git-path`).
  */
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { MlClient } from '@git-ml/tracking';
 
@@ -85,6 +86,44 @@ export function repoWithCommits(prefix: string, ...messages: string[]): { repo: 
     return git(repo, 'rev-parse', 'HEAD');
   });
   return { repo, commits };
+}
+
+/** A new bare repository added to `repo` as the remote `name` (default origin); returns its path. */
+export function bareRemote(repo: string, name = 'origin'): string {
+  const remote = join(tempDir('gitml-remote-'), 'remote.git');
+  execFileSync('git', ['init', '-q', '--bare', remote], { env: GIT_ENV });
+  git(repo, 'remote', 'add', name, remote);
+  return remote;
+}
+
+let gitLfs: boolean | undefined;
+/** True when the git-lfs binary is installed (asked once); the tests that need it skip, saying so, without it. */
+export function hasGitLfs(): boolean {
+  return (gitLfs ??= spawnSync('git', ['lfs', 'version']).status === 0);
+}
+
+/** Bytes over `useLfs`'s default threshold: an artifact of this size is stored with Git LFS. */
+export const LFS_SIZED = 4096;
+
+/** Turns git-ml's Git LFS storage on in `repo` (`ml.lfs`), with a 1 KiB threshold unless told. */
+export function useLfs(repo: string, threshold = '1k'): void {
+  git(repo, 'config', 'ml.lfs', 'true');
+  git(repo, 'config', 'ml.lfsThreshold', threshold);
+}
+
+/** A new file of `size` random bytes (default `LFS_SIZED`), in a temporary directory; with its content. */
+export function randomFile(name = 'w.bin', size = LFS_SIZED): { file: string; content: Buffer } {
+  const file = join(tempDir('gitml-file-'), name);
+  const content = randomBytes(size);
+  writeFileSync(file, content);
+  return { file, content };
+}
+
+/** The sha256 ids of the Git LFS objects a repository (work tree or bare) holds, sorted: git-lfs's `lfs/objects` store. */
+export function lfsObjects(repo: string): string[] {
+  return filesUnder(gitPath(repo, 'lfs/objects'))
+    .map((p) => basename(p))
+    .sort();
 }
 
 const clients: MlClient[] = [];

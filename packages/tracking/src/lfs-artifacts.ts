@@ -2,7 +2,6 @@ import { statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { InvalidSnapshotSettingError, MAX_POINTER_SIZE, parsePointer, parseSizeSetting, streamBlobFromFile, streamBlobToFile, type GitStore, type LfsPointer } from '@git-ml/gitstore';
 import { formatSize } from './_format-size.js';
-import { RUNS_PREFIX } from './store/refs-layout.js';
 
 const SEE = 'docs/tracking.md, "Big artifacts and Git LFS"';
 
@@ -85,30 +84,4 @@ export async function writeArtifactBlob(git: GitStore, oid: string, dest: string
   if (pointer.size === 0 && !git.lfs.has(pointer)) return writeFile(dest, '');
   await git.lfs.writeTo(pointer, dest, shown);
   onBytes?.(pointer.size);
-}
-
-/**
- * The LFS objects held here that the artifacts of the runs' latest records point to — what a push
- * must upload. Nothing is read unless this repository holds LFS objects at all.
- */
-export function lfsObjectsOfRuns(git: GitStore): string[] {
-  if (!git.lfs.inUse()) return [];
-  const out = new Set<string>();
-  const seen = new Set<string>();
-  const walk = (tree: string): void => {
-    if (seen.has(tree)) return;
-    seen.add(tree);
-    for (const e of git.objects.readTree(tree)) {
-      if (e.mode === '40000') walk(e.oid);
-      else if (e.mode !== '160000') {
-        const p = pointerOf(git, e.oid);
-        if (p && git.lfs.has(p)) out.add(p.oid);
-      }
-    }
-  };
-  for (const commit of git.refs.list(RUNS_PREFIX).values()) {
-    const artifacts = git.objects.readTree(git.objects.readCommit(commit).tree).find((e) => e.name === 'artifacts' && e.mode === '40000');
-    if (artifacts) walk(artifacts.oid);
-  }
-  return [...out];
 }

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { LfsStore } from '../lfs/lfs-store.js';
+import { lfsObjectsToPush, type LfsPushWalk } from '../lfs/objects-to-push.js';
+import { lsRemote } from '../transport/transport.js';
 import { ObjectStore } from '../objects/object-store.js';
 import { RefStore } from '../refs/ref-store.js';
 import { findRepository, type RepositoryLocation } from './find-repository.js';
@@ -114,6 +116,20 @@ export class GitStore {
     }
   }
   private cachedCloneId: string | undefined;
+
+  /**
+   * Before `tips` are pushed to `remote`: uploads (with `git lfs push`) the Git LFS objects that the
+   * commits the remote lacks point to — every one of them, not only the latest records' — so the
+   * remote's history never holds a pointer without its content. Asks the remote for its refs only
+   * when this clone holds LFS objects at all; returns what the walk found.
+   */
+  uploadLfsObjects(remote: string, tips: string[]): LfsPushWalk {
+    if (!this.lfs.inUse()) return { oids: [], commits: 0 };
+    const cwd = this.location.commonDir;
+    const walk = lfsObjectsToPush(this.objects, this.lfs, cwd, tips, lsRemote(cwd, remote).values());
+    this.lfs.push(remote, walk.oids);
+    return walk;
+  }
 
   head(): Head {
     return readHead(this.location.gitDir, this.refs);

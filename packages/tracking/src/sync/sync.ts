@@ -1,6 +1,5 @@
 import type { MlClient } from '../client.js';
 import { storeOf } from '../client-internals.js';
-import { lfsObjectsOfRuns } from '../lfs-artifacts.js';
 import { EXPERIMENTS_PREFIX, RUNS_PREFIX, formatOffsets, oneLine, parseOffsets } from '../store/refs-layout.js';
 import { readRunRecord, writeRunRecord } from '../store/run-record.js';
 import { ObjectSink } from '../store/object-sink.js';
@@ -131,8 +130,9 @@ function safeRead(g: MlClient['store']['git'], ref: string, oid: string) {
 export function push(client: MlClient, remote = 'origin', options: { prefer?: Prefer } = {}): PushResult & { pulled?: PullResult } {
   client.flush();
   const cwd = cwdOf(client);
+  const git = storeOf(client).git;
   // LFS content first, as git-lfs's pre-push hook does: the remote never holds a pointer without it
-  const upload = () => storeOf(client).git.lfs.push(remote, lfsObjectsOfRuns(storeOf(client).git));
+  const upload = () => git.uploadLfsObjects(remote, [...git.refs.list(RUNS_PREFIX).values(), ...git.refs.list(EXPERIMENTS_PREFIX).values()]);
   const attempt = () => (upload(), pushRefs(cwd, remote, PUSH_REFSPECS));
   const first = attempt();
   if (first.rejected.length === 0) return first;
