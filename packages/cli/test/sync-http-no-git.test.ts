@@ -119,7 +119,7 @@ describe('push and pull over http(s) without a git binary', () => {
     // the remote's run now is bob's merge of both sides, built on alice's commit
     const remoteTip = git(remote.dir, 'rev-parse', ref).trim();
     expect(git(remote.dir, 'rev-list', '--parents', '-n', '1', remoteTip).trim().split(' ')).toContain(aliceTip);
-    expect(git(remote.dir, 'show', `${ref}:params.yaml`)).toBe('by: "bob"\nfrom: "alice"');
+    expect(git(remote.dir, 'show', `${ref}:params.yaml`)).toBe('by: "bob"\nfrom: "alice"\n');
     git(remote.dir, 'fsck', '--strict', '--no-progress');
   });
 
