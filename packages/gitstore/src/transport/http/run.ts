@@ -11,8 +11,8 @@ const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
  * isomorphic-git is asynchronous and gitstore's transport is not (its callers, pull and push, are
  * synchronous). A child process (`spawnSync` of this same Node, JSON in and out) keeps the API
  * synchronous with no shared memory to size and no event-loop tricks; a crash or a hang in the
- * network code cannot corrupt the caller; and its start (~0.4 s on a busy 2-core machine, mostly loading isomorphic-git) is small next to a push or pull over the network
- * (A worker thread waited on with `Atomics.wait` would start faster, but would need its answer
+ * network code cannot corrupt the caller; and its start (~0.4 s on a busy 2-core machine, mostly
+ * loading isomorphic-git) is small next to a push or pull over the network. (A worker thread waited on with `Atomics.wait` would start faster, but would need its answer
  * squeezed through a fixed SharedArrayBuffer and would share the caller's heap.)
  */
 export function runHttpChild<T>(req: ChildRequest): T {
