@@ -20,7 +20,7 @@ export {
   CorruptPackError,
 } from './errors.js';
 export { isAlive, thisProcess, processStartTime, type ProcessIdentity } from './repo/process-identity.js';
-export { runGit, runGitSync, gitOrThrow, gitReason, gitEnv, type GitResult, type GitRunOptions } from './repo/git-process.js';
+export { runGit, runGitSync, gitAvailable, gitOrThrow, gitReason, gitEnv, type GitResult, type GitRunOptions } from './repo/git-process.js';
 export { fetchRefs, pushRefs, lsRemote, isAncestor, mergeBase } from './transport/transport.js';
 export { readGitConfig, type GitConfig } from './repo/config.js';
 export type { ChangeStamp } from './refs/ref-queries.js';

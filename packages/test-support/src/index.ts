@@ -304,3 +304,5 @@ export function metricLinesViaGit(repo: string, ref: string, fileName: string): 
   }
   return text.split('\n').filter(Boolean);
 }
+
+export { startGitHttpServer, type GitHttpServer } from './git-http-server.js';

@@ -57,7 +57,7 @@ function printRegistryPull(io: Io, remote: string, r: RegistryPullResult): void 
   }
 }
 
-/** `git-ml push [REMOTE]` and `git-ml pull [REMOTE] [--prefer ours|theirs]`; transport is the user's own git. */
+/** `git-ml push [REMOTE]` and `git-ml pull [REMOTE] [--prefer ours|theirs]`; transport is the user's own git (isomorphic-git over http(s) without one). */
 export function syncCommands(ctx: CliContext): Command[] {
   const { io } = ctx;
 
@@ -69,7 +69,9 @@ export function syncCommands(ctx: CliContext): Command[] {
       'after',
       `
 Pushes refs/ml/* (runs, experiments, model records) and the model version tags (NAME@vN), using
-your git (remotes, credentials, ssh keys). Runs that changed on the remote too are pulled and merged
+your git (remotes, credentials, ssh keys); without git installed, http(s) remotes are reached through
+isomorphic-git, with credentials from the URL or GIT_ML_HTTP_USERNAME and GIT_ML_HTTP_PASSWORD (see
+docs/tracking.md). Runs that changed on the remote too are pulled and merged
 first, then pushed, so nobody's results are overwritten. When someone else pushed the same model
 version number first, yours is renumbered to the next free one (the output says so) and pushed.${examples('git-ml push', 'git-ml push upstream')}`,
     )

@@ -50,6 +50,17 @@ export function runGitSync(args: string[], options: GitRunOptions = {}): GitResu
   return { status: r.status ?? 1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
+let available: boolean | undefined;
+
+/**
+ * True when a git binary can be run (looked up once per process: one `git --version`). The
+ * transport falls back to isomorphic-git over http(s) when it cannot.
+ */
+export function gitAvailable(): boolean {
+  if (available === undefined) available = !spawnSync('git', ['--version'], { env: gitEnv(), stdio: 'ignore' }).error;
+  return available;
+}
+
 /** Like `runGitSync`, without blocking the event loop. */
 export function runGit(args: string[], options: GitRunOptions = {}): Promise<GitResult> {
   return new Promise((resolveRun, reject) => {

@@ -31,7 +31,7 @@ function cwdOf(client: MlClient): string {
 /**
  * Fetches the remote's runs and experiments and merges them into the local refs: new refs are
  * created, fast-forwards applied, and runs changed on both sides merged (see `mergeRunStates`).
- * Uses the user's git for transport; the fetched refs live under `refs/ml-sync/` only while merging.
+ * Uses the user's git for transport (isomorphic-git over http(s) when git is not installed); the fetched refs live under `refs/ml-sync/` only while merging.
  */
 export function pull(client: MlClient, remote = 'origin', options: { prefer?: Prefer } = {}): PullResult {
   client.flush();
