@@ -53,7 +53,11 @@ export function targets(res, opts) {
     add(`${a} → ${b} steps (${f(k)}×): .git grows ≤ ${f(limit, 1)}×`, `${f(br, 1)}×${to(yb)}`, judge(a, ok && br <= limit), note(a));
   }
   const h = res.history;
-  if (h) add(`history of ${f(h.points)} points ≤ 50 ms (fresh client)`, `${f(h.cold_ms, 1)} ms (warm ${f(h.warm_ms, 1)} ms)`, h.points >= 100000 ? h.cold_ms <= 50 : null, h.points < 100000 ? 'not judged: the target is for 100 000 points' : '');
+  if (h) {
+    const judged = h.points >= 100000;
+    add(`history of ${f(h.points)} points ≤ 50 ms, as columns (new process)`, `${f(h.columns_cold_ms, 1)} ms (warm ${f(h.columns_warm_ms, 1)} ms)`, judged ? h.columns_cold_ms <= 50 : null, judged ? '' : 'not judged: the target is for 100 000 points');
+    add(`history of ${f(h.points)} points ≤ 50 ms, as Metric objects (new process)`, `${f(h.cold_ms, 1)} ms (warm ${f(h.warm_ms, 1)} ms)`, judged ? h.cold_ms <= 50 : null, judged ? '' : 'not judged: the target is for 100 000 points');
+  }
   const fewRuns = res.create && opts.createRuns < JUDGE_RUNS ? `not judged below ${JUDGE_RUNS} runs per process` : '';
   for (const [variant, cv] of Object.entries(res.create ?? {})) {
     const cr = cv.many.runs_per_s / cv.one.runs_per_s;
@@ -97,7 +101,7 @@ export function printLoops(res) {
     for (const b of res.baselines) console.log(`  ${String(b.steps).padEnd(7)} ${f(b.fast_import_ms, 1)} ms, .git +${kib(b.git_added_disk_bytes)} KiB on disk, ${b.objects} objects`);
   }
   const h = res.history;
-  if (h) console.log(`\nhistory of ${f(h.points)} points (one metric, fresh client): ${f(h.cold_ms, 1)} ms; warm ${f(h.warm_ms, 1)} ms`);
+  if (h) console.log(`\nhistory of ${f(h.points)} points (one metric, first read in a new process): as columns ${f(h.columns_cold_ms, 1)} ms (warm ${f(h.columns_warm_ms, 1)}); as Metric objects ${f(h.cold_ms, 1)} ms (warm ${f(h.warm_ms, 1)})`);
   const s = res.sweep;
   const p = res.processes;
   // baseline: the single-run setImmediate loop at the same number of steps, when it was measured

@@ -146,26 +146,34 @@ export async function historyRead(points, repeat) {
   for (let s = 0; s < points; s++) c.logMetric(id, 'loss', value(0, s), { step: s });
   c.setTerminated(id);
   await c.close();
-  // cold: the first read of a new process (nothing cached in memory); warm: the reads after it
-  const script = `import { MlClient } from '@git-ml/tracking';
+  // cold: the first read of a new process (nothing cached in memory); warm: the reads after it.
+  // Read as `Metric` objects (getMetricHistory) and, in another new process, as number columns
+  // (getMetricColumns: what charts and the server's series endpoint use).
+  const script = (call) => `import { MlClient } from '@git-ml/tracking';
 const c = new MlClient({ repo: ${JSON.stringify(repo)} });
+const read = () => c.${call}(${JSON.stringify(id)}, 'loss');
 let t = performance.now();
-const h = c.getMetricHistory(${JSON.stringify(id)}, 'loss');
+const h = read();
 const cold = performance.now() - t;
 const warm = [];
-for (let j = 0; j < 3; j++) { t = performance.now(); c.getMetricHistory(${JSON.stringify(id)}, 'loss'); warm.push(performance.now() - t); }
+for (let j = 0; j < 3; j++) { t = performance.now(); read(); warm.push(performance.now() - t); }
 c.close();
-process.stdout.write(JSON.stringify({ n: h.length, cold, warm }));`;
-  const cold = [];
-  const warm = [];
-  for (let i = 0; i < repeat; i++) {
-    const r = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: HERE, encoding: 'utf8' }));
-    if (r.n !== points) throw new Error(`history: read back ${r.n} points, logged ${points}`);
-    cold.push(r.cold);
-    warm.push(...r.warm);
-  }
+process.stdout.write(JSON.stringify({ n: h.length ?? h.value.length, cold, warm }));`;
+  const measure = (call) => {
+    const cold = [];
+    const warm = [];
+    for (let i = 0; i < repeat; i++) {
+      const r = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script(call)], { cwd: HERE, encoding: 'utf8' }));
+      if (r.n !== points) throw new Error(`history: ${call} read back ${r.n} points, logged ${points}`);
+      cold.push(r.cold);
+      warm.push(...r.warm);
+    }
+    return { cold: median(cold), warm: median(warm) };
+  };
+  const objects = measure('getMetricHistory');
+  const columns = measure('getMetricColumns');
   rmSync(repo, { recursive: true, force: true });
-  return { points, cold_ms: median(cold), warm_ms: median(warm) };
+  return { points, cold_ms: objects.cold, warm_ms: objects.warm, columns_cold_ms: columns.cold, columns_warm_ms: columns.warm };
 }
 
 // ---- many runs at once

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RegistryClient } from '@git-ml/registry';
 import type { Experiment, MlClient, Run } from '@git-ml/tracking';
+import { storeOf } from '@git-ml/tracking/internal';
 import type { ArtifactLocations } from './artifact-locations.js';
 import { invalidParameter, notFound } from './errors.js';
 import type { Fields } from './request-fields.js';
@@ -36,13 +37,33 @@ export function findRun(ctx: ServerContext, runId: string): Run {
   }
 }
 
+function mustBeActive(runId: string, stage: string): void {
+  if (stage !== 'active') {
+    throw invalidParameter(`The run ${runId} must be in the 'active' state. Current state is ${stage}. Restore it first (runs/restore).`);
+  }
+}
+
 /** The run, which must be active: MLflow refuses to change deleted runs (INVALID_PARAMETER_VALUE). */
 export function activeRun(ctx: ServerContext, runId: string): Run {
   const run = findRun(ctx, runId);
-  if (run.info.lifecycle_stage !== 'active') {
-    throw invalidParameter(`The run ${runId} must be in the 'active' state. Current state is ${run.info.lifecycle_stage}. Restore it first (runs/restore).`);
-  }
+  mustBeActive(runId, run.info.lifecycle_stage);
   return run;
+}
+
+/**
+ * Checks that the run exists and is active, without reading the run (its record's stage is read once
+ * per commit): the check before every logging request.
+ */
+export function assertActiveRun(ctx: ServerContext, runId: string): void {
+  if (!RUN_ID.test(runId)) throw notFound(`Run '${runId}' not found: run ids are 32 lowercase hex characters.`);
+  let stage: string;
+  try {
+    stage = storeOf(ctx.client).lifecycle(runId);
+  } catch (err) {
+    if ((err as { code?: string }).code === 'RESOURCE_DOES_NOT_EXIST') throw notFound(`Run '${runId}' not found.`);
+    throw err;
+  }
+  mustBeActive(runId, stage);
 }
 
 /** Experiments looked up once per request. */

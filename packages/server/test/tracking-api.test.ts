@@ -121,4 +121,26 @@ describe('tracking endpoints over real HTTP', () => {
     expect((await fetch(`${h.url}/health`)).status).toBe(200);
     expect(await (await fetch(`${h.url}/`)).text()).toContain('<div id="app">'); // the web UI (docs/ui.md)
   });
+  it('sees a run deleted and restored by another process at once: writes are refused, then accepted again', async () => {
+    const h = await serve();
+    const id = (await h.call('POST', `${API}/runs/create`, { experiment_id: '0' })).json.run.info.run_id;
+    const log = (step: number) => h.call('POST', `${API}/runs/log-metric`, { run_id: id, key: 'loss', value: step / 10, timestamp: 1000 + step, step });
+    expect((await log(0)).status).toBe(200);
+    // the server folds, so its check reads the stage from the record, then from another process's journal
+    h.server.client.flush();
+    expect((await log(1)).status).toBe(200);
+    const other = new MlClient({ repo: h.repo });
+    other.deleteRun(id);
+    expect(await log(2)).toMatchObject({ status: 400, json: { error_code: 'INVALID_PARAMETER_VALUE', message: expect.stringContaining("Current state is deleted") } });
+    other.flush();
+    expect((await log(3)).status).toBe(400);
+    other.restoreRun(id);
+    expect((await log(4)).status).toBe(200);
+    other.close();
+    expect(await h.call('POST', `${API}/runs/log-metric`, { run_id: 'f'.repeat(32), key: 'loss', value: 1, timestamp: 1 })).toMatchObject({ status: 404, json: { error_code: 'RESOURCE_DOES_NOT_EXIST' } });
+    h.server.client.flush();
+    // C git reads the points that were accepted, and only those
+    const ref = git(h.repo, 'for-each-ref', '--format=%(refname)', `refs/ml/runs/*/${id}`).trim();
+    expect(metricLinesViaGit(h.repo, ref, 'loss').map((l) => l.split(' ')[2])).toEqual(['0', '1', '4']);
+  });
 });

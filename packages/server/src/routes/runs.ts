@@ -1,6 +1,6 @@
 import type { RunStatus } from '@git-ml/tracking';
 import { RUN_STATUSES, type DatasetInput } from '@git-ml/tracking';
-import { activeRun, experimentCache, findRun, type AddRoute, type ServerContext } from '../context.js';
+import { activeRun, assertActiveRun, experimentCache, findRun, type AddRoute, type ServerContext } from '../context.js';
 import { invalidParameter, notFound } from '../errors.js';
 import { toDouble, type Fields } from '../request-fields.js';
 import { runView } from '../views.js';
@@ -83,7 +83,7 @@ export function runRoutes(add: AddRoute): void {
     const value = f.double('value', true)!;
     const timestamp = f.int('timestamp', true);
     const step = f.int('step');
-    activeRun(ctx, runId);
+    assertActiveRun(ctx, runId);
     ctx.client.logMetric(runId, key, value, { timestamp, step });
     return {};
   });
@@ -92,7 +92,7 @@ export function runRoutes(add: AddRoute): void {
     const runId = f.runId();
     const key = f.string('key', true)!;
     const value = f.string('value') ?? '';
-    activeRun(ctx, runId);
+    assertActiveRun(ctx, runId);
     ctx.client.logParam(runId, key, value);
     return {};
   });
@@ -101,7 +101,7 @@ export function runRoutes(add: AddRoute): void {
     const runId = f.runId();
     const key = f.string('key', true)!;
     const value = f.string('value') ?? '';
-    activeRun(ctx, runId);
+    assertActiveRun(ctx, runId);
     ctx.client.setTag(runId, key, value);
     return {};
   });
@@ -120,7 +120,7 @@ export function runRoutes(add: AddRoute): void {
     const metrics = (f.array('metrics') ?? []).map((m) => batchMetric(f, m));
     const params = f.keyValues('params');
     const tags = f.keyValues('tags');
-    activeRun(ctx, runId);
+    assertActiveRun(ctx, runId);
     ctx.client.logBatch(runId, { metrics, params, tags });
     return {};
   });
@@ -128,7 +128,7 @@ export function runRoutes(add: AddRoute): void {
   add(['POST'], '/runs/log-inputs', (f, ctx) => {
     const runId = f.runId();
     const datasets = f.array('datasets', true)!;
-    activeRun(ctx, runId);
+    assertActiveRun(ctx, runId);
     ctx.client.logInputs(runId, datasets as DatasetInput[]);
     return {};
   });

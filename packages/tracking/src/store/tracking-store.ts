@@ -6,9 +6,10 @@ import { ExperimentStore } from './experiments.js';
 import { createFresh, foldBatch, TERMINAL, type FoldContext } from './fold.js';
 import { gitIdentity } from './identity.js';
 import { FOLD_CHUNK, recoverJournals, type JournalAreas } from './recovery.js';
-import { runRef } from './refs-layout.js';
 import { RunLocator } from './run-locator.js';
-import { readRunViewStable, type RunView } from './run-reader.js';
+import { pendingLines, readRunViewStable, type RunView } from './run-reader.js';
+import { readRunRecord } from './run-record.js';
+import { parseOffsets, runRef } from './refs-layout.js';
 import { applyEntry, newRunState, type Entry, type RunState } from './run-state.js';
 
 /** After a complete fold, a journal bigger than this is replaced by a fresh one. */
@@ -212,6 +213,47 @@ export class TrackingStore {
     if (!view.state) throw new NotFoundError(`Run '${runId}' not found.`, { run_id: runId });
     return { ...view, ref };
   }
+
+  /**
+   * A run's lifecycle stage (`active` or `deleted`) as it is right now, without reading the whole
+   * run: the record's stage is read once per head commit (a commit never changes), then the run's
+   * unfolded journal lines are scanned for changes. For checks made on every request (the server's
+   * "is this run active" before each write).
+   */
+  lifecycle(runId: string): string {
+    const ref = this.runRefOf(runId);
+    for (let i = 0; ; i++) {
+      const head = this.git.refs.read(ref);
+      const all = this.journals.readAll();
+      let base: { stage: string; offsets: Map<string, number> } | undefined;
+      if (head) {
+        base = this.recordStages.get(head);
+        if (!base) {
+          base = { stage: readRunRecord(this.git, ref, head).info.lifecycle_stage, offsets: parseOffsets(this.git.objects.readCommit(head).message) };
+          if (this.recordStages.size >= 10_000) this.recordStages.clear();
+          this.recordStages.set(head, base);
+        }
+      }
+      const pending = pendingLines(all, runId, base?.offsets ?? new Map());
+      // as readRunView: without a record, the run starts at its create line
+      let stage = base?.stage;
+      if (stage === undefined) {
+        for (const p of pending) {
+          const create = p.lines.find((e) => e.op === 'create');
+          if (create && create.op === 'create') {
+            stage = newRunState(create).info.lifecycle_stage;
+            break;
+          }
+        }
+      }
+      if (stage !== undefined) for (const p of pending) for (const e of p.lines) if (e.op === 'u' && e.lifecycle_stage !== undefined) stage = e.lifecycle_stage;
+      if (this.git.refs.read(ref) === head || i >= 5) {
+        if (stage === undefined) throw new NotFoundError(`Run '${runId}' not found.`, { run_id: runId });
+        return stage;
+      }
+    }
+  }
+  private recordStages = new Map<string, { stage: string; offsets: Map<string, number> }>();
 
   /** Folds pending journal lines of the given runs (default: every run this process changed) into commits. */
   flush(runIds: Iterable<string> = this.dirty): void {
