@@ -8,7 +8,7 @@ import { formatFlatYaml, parseFlatYaml } from './flat-yaml.js';
 import { metricFileName, metricKeyFromFileName, parseMetricLines } from './metric-lines.js';
 import { committedText, formatMetricsYaml, parseMetricsYaml, seriesFromPoints, writeSeries } from './metric-series.js';
 import type { ObjectSink } from './object-sink.js';
-import type { RunState } from './run-state.js';
+import { cloneRunState, type RunState } from './run-state.js';
 import { writeArtifactTree } from './artifact-tree.js';
 import { signatureNow } from './identity.js';
 
@@ -41,8 +41,28 @@ function parseOrThrow(ref: string, file: string, text: string, strings: boolean)
   }
 }
 
-/** Reads a run's state from its record commit. A broken file raises an error naming the ref and file. */
+/** Parsed records by store, then by ref and commit: a commit never changes, so neither does its record. */
+const records = new WeakMap<GitStore, Map<string, RunState>>();
+const RECORDS_KEPT = 1000;
+
+/**
+ * Reads a run's state from its record commit. A broken file raises an error naming the ref and file.
+ * Each record is parsed once per process (the last 1 000 kept); callers get their own copy to change.
+ */
 export function readRunRecord(git: GitStore, ref: string, commit: string): RunState {
+  let memo = records.get(git);
+  if (!memo) records.set(git, (memo = new Map()));
+  const key = `${ref}\0${commit}`;
+  let state = memo.get(key);
+  if (!state) {
+    state = parseRunRecord(git, ref, commit);
+    if (memo.size >= RECORDS_KEPT) memo.delete(memo.keys().next().value!);
+    memo.set(key, state);
+  }
+  return cloneRunState(state);
+}
+
+function parseRunRecord(git: GitStore, ref: string, commit: string): RunState {
   const c = git.objects.readCommit(commit);
   const files = new Map(git.objects.readTree(c.tree).map((e) => [e.name, e]));
   const text = (name: string) => {
