@@ -3,6 +3,7 @@
 // machine, one after the other. Needs MLflow's Python source (bash ../shared/mlflow-python/setup.sh
 // $MLFLOW_PY_DIR); skipped with the reason otherwise.
 import { execFileSync, spawn } from 'node:child_process';
+import { createServer as createHttpServer } from 'node:http';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -73,6 +74,34 @@ async function startServer(kind, dir, port, mlflowDir) {
   return { url, stop };
 }
 
+/**
+ * A server that does nothing: every call answered at once with a minimal valid body. MLflow's Python
+ * client against it costs what the client alone costs, so its throughput is the ceiling any server
+ * could reach with that client on this machine.
+ */
+async function startClientOnlyServer(port) {
+  const info = { run_id: '0'.repeat(32), run_uuid: '0'.repeat(32), experiment_id: '0', run_name: 'r', user_id: 'u', status: 'RUNNING', start_time: 1, lifecycle_stage: 'active', artifact_uri: 'mlflow-artifacts:/0' };
+  const server = createHttpServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const body = req.url.includes('/runs/create') ? { run: { info, data: {}, inputs: {} } }
+        : req.url.includes('/runs/update') ? { run_info: info }
+        : req.url.includes('/experiments/get-by-name') ? { experiment: { experiment_id: '0', name: 'bench-server', lifecycle_stage: 'active' } }
+        : {};
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(body));
+    });
+  });
+  await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
 /** Median ms of a log-metric round trip and of GET /health, from Node (no MLflow client cost). */
 async function httpLatency(url, calls = 500) {
   const post = (path, body) => fetch(`${url}/api/2.0/mlflow${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
@@ -136,6 +165,19 @@ export async function trackingServerBench({ runs = 1000, metrics = 10000, client
       rmSync(dir, { recursive: true, force: true });
     }
   }
+  {
+    // the same client against a server that does nothing: the client's own cost
+    const server = await startClientOnlyServer(port++);
+    try {
+      const w = (phase, n) => run('/usr/bin/python3', [workload, server.url, phase, String(n), 'main'], py(mlflowDir));
+      const r = await w('runs', runs);
+      const m = await w('metrics', metrics);
+      out.client_only = { runs_per_s: runs / r.seconds, log_metric_per_s: metrics / m.seconds, log_metric_median_ms: m.log_metric_median_ms };
+      process.stderr.write(`bench server: client alone (a server that does nothing): ${JSON.stringify(out.client_only)}\n`);
+    } finally {
+      await server.stop();
+    }
+  }
   const a = out['git-ml'];
   const b = out.mlflow;
   out.ratios = {
@@ -145,6 +187,9 @@ export async function trackingServerBench({ runs = 1000, metrics = 10000, client
     search_time_fraction: a.search_median_ms / b.search_median_ms,
     git_ml_log_metric_over_bare_http_ms: a.node_log_metric_median_ms - a.node_health_median_ms,
     mlflow_log_metric_over_bare_http_ms: b.node_log_metric_median_ms - b.node_health_median_ms,
+    // the most any server could reach over mlflow server with this client, here
+    runs_write_ceiling: out.client_only.runs_per_s / b.runs_per_s,
+    log_metric_ceiling: out.client_only.log_metric_per_s / b.log_metric_per_s,
   };
   return out;
 }

@@ -4,10 +4,10 @@
  * run with a PATH that holds node and no git, and C git checks afterwards what the remote holds.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGitHttpServer, type GitHttpServer } from '@git-ml/test-support';
+import { pathWithoutGit, startGitHttpServer, type GitHttpServer } from '@git-ml/test-support';
 import { BIN, cleanEnv, git, ok, startRun, STACK_LINE, tempDir, tempRepo, type Result } from './harness.js';
 
 let server: GitHttpServer;
@@ -17,19 +17,11 @@ let noGit: string;
 beforeAll(async () => {
   root = tempDir('git-ml-http-root-');
   server = await startGitHttpServer(root);
-  noGit = tempDir('git-ml-nogit-');
-  symlinkSync(process.execPath, join(noGit, 'node'));
+  noGit = pathWithoutGit();
 });
 afterAll(() => server?.close());
 
-/** A bare repository served over http, accepting pushes; returns its URL and path. */
-function bareRemote(name: string): { url: string; dir: string } {
-  const dir = join(root, `${name}.git`);
-  mkdirSync(dir);
-  git(dir, 'init', '-q', '--bare');
-  git(dir, 'config', 'http.receivepack', 'true');
-  return { url: `${server.url}/${name}.git`, dir };
-}
+const bareRemote = (name: string) => server.bareRepo(name);
 
 /** The built git-ml with no git on PATH; asynchronous, as the http server lives in this process. */
 function gitMlNoGit(cwd: string, args: string[], env: Record<string, string> = {}): Promise<Result> {
@@ -160,7 +152,7 @@ describe('credentials for the http(s) fallback', () => {
   afterAll(() => secure?.close());
 
   it('takes them from GIT_ML_HTTP_USERNAME / GIT_ML_HTTP_PASSWORD or the URL, and says which were refused', async () => {
-    bareRemote('private');
+    const { dir } = bareRemote('private');
     const url = `${secure.url}/private.git`;
     const repo = tempRepo();
     git(repo, 'remote', 'add', 'origin', url);
@@ -177,7 +169,7 @@ describe('credentials for the http(s) fallback', () => {
     const good = await gitMlNoGit(repo, ['push'], { GIT_ML_HTTP_USERNAME: 'alice', GIT_ML_HTTP_PASSWORD: 's3cret-token' });
     expect(good.stderr).toBe('');
     expect(good.code).toBe(0);
-    expect(git(join(root, 'private.git'), 'for-each-ref', '--format=%(refname)', 'refs/ml/runs/')).toContain(id);
+    expect(git(dir, 'for-each-ref', '--format=%(refname)', 'refs/ml/runs/')).toContain(id);
 
     const other = tempRepo();
     const viaUrl = await gitMlNoGit(other, ['pull', url.replace('http://', 'http://alice:s3cret-token@')]);

@@ -3,23 +3,20 @@
  * smart-HTTP server (C git's `git http-backend` on 127.0.0.1), with C git checking the results.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { git, removeTempDirs, repoWithCommits, startGitHttpServer, tempDir, type GitHttpServer } from '@git-ml/test-support';
+import { git, pathWithoutGit, removeTempDirs, repoWithCommits, startGitHttpServer, tempDir, type GitHttpServer } from '@git-ml/test-support';
 
 const GITSTORE = createRequire(import.meta.url).resolve('@git-ml/gitstore');
 let server: GitHttpServer;
-let root: string;
 let noGit: string;
 let script: string;
 
 beforeAll(async () => {
-  root = tempDir('gitml-http-root-');
-  server = await startGitHttpServer(root);
-  noGit = tempDir('gitml-nogit-');
-  symlinkSync(process.execPath, join(noGit, 'node'));
+  server = await startGitHttpServer(tempDir('gitml-http-root-'));
+  noGit = pathWithoutGit();
   script = join(tempDir('gitml-http-script-'), 'call.mjs');
   writeFileSync(
     script,
@@ -68,13 +65,7 @@ function noGitCalls(calls: unknown[][]): Promise<Answer[]> {
   });
 }
 
-function bareRemote(name: string): { url: string; dir: string } {
-  const dir = join(root, `${name}.git`);
-  mkdirSync(dir);
-  git(dir, 'init', '-q', '--bare');
-  git(dir, 'config', 'http.receivepack', 'true');
-  return { url: `${server.url}/${name}.git`, dir };
-}
+const bareRemote = (name: string) => server.bareRepo(name);
 
 function commit(repo: string, message: string): string {
   git(repo, 'commit', '-q', '--allow-empty', '-m', message);

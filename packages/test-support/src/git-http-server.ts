@@ -1,4 +1,7 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -7,6 +10,8 @@ export interface GitHttpServer {
   url: string;
   /** every request served, as "METHOD /path?query STATUS" */
   log: string[];
+  /** a new bare repository ROOT/NAME.git that accepts pushes, and its URL */
+  bareRepo(name: string): { url: string; dir: string };
   close(): Promise<void>;
 }
 
@@ -75,12 +80,27 @@ export async function startGitHttpServer(root: string, options: { auth?: { usern
   const server = createServer(serve);
   await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
   const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     log,
+    bareRepo(name) {
+      const dir = join(root, `${name}.git`);
+      mkdirSync(dir);
+      execFileSync('git', ['init', '-q', '--bare', dir]);
+      execFileSync('git', ['-C', dir, 'config', 'http.receivepack', 'true']);
+      return { url: `${url}/${name}.git`, dir };
+    },
     close: () => new Promise<void>((resolveClose) => {
       server.closeAllConnections();
       server.close(() => resolveClose());
     }),
   };
+}
+
+/** A directory holding only a `node` link: a PATH for git-ml processes on a machine without git. */
+export function pathWithoutGit(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'git-ml-nogit-'));
+  symlinkSync(process.execPath, join(dir, 'node'));
+  return dir;
 }

@@ -305,4 +305,4 @@ export function metricLinesViaGit(repo: string, ref: string, fileName: string): 
   return text.split('\n').filter(Boolean);
 }
 
-export { startGitHttpServer, type GitHttpServer } from './git-http-server.js';
+export { pathWithoutGit, startGitHttpServer, type GitHttpServer } from './git-http-server.js';
