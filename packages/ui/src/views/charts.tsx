@@ -36,8 +36,11 @@ function useSeries(ids: string[], keys: string[], running: Set<string>): { serie
   useEffect(() => {
     let on = true;
     const ctl = new AbortController();
-    // first a display-sized copy of each history (drawn at once), then every point (for zooming in)
+    // first a display-sized copy of each history (drawn at once), then every point (for zooming in),
+    // asked for once the first draw is on screen so its bytes do not compete with drawing it
+    const painted = () => new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
     load(pairs, ctl.signal, () => on, FIRST_DRAW_POINTS)
+      .then(() => (on ? painted() : undefined))
       .then(() => (on ? load(pairs, ctl.signal, () => on) : undefined))
       .then(() => {
         if (on) performance.mark('git-ml:charts-all-points');
