@@ -22,6 +22,8 @@ const FOLD_INTERVAL_MS = Math.max(0, Number(process.env.GIT_ML_FOLD_INTERVAL_MS 
 const FOLD_SOON_BYTES = 1 << 20;
 /** A run that ended is folded within this long (runs ending together share one fold). */
 const FOLD_END_MS = Math.min(100, FOLD_INTERVAL_MS);
+/** …but folds for ended runs start at least this long apart: a process ending many runs a second (a server, a sweep) folds twice a second, not ten times */
+const FOLD_END_SPACING_MS = Math.min(500, FOLD_INTERVAL_MS);
 
 interface OwnRun {
   ref: string;
@@ -70,6 +72,8 @@ export class TrackingStore {
   private pendingBytes = 0;
   private foldTimer: NodeJS.Timeout | null = null;
   private foldDue = 0;
+  /** when the last background fold started */
+  private lastFoldAt = 0;
   private soonTimer: NodeJS.Immediate | null = null;
   private knownCommits = new Set<string>();
   /** runs whose fold failed (e.g. a corrupt record), with the reason; their lines stay journaled */
@@ -179,7 +183,8 @@ export class TrackingStore {
   }
 
   /**
-   * Schedules a fold: within FOLD_INTERVAL_MS, within FOLD_END_MS when a run ended, on the next
+   * Schedules a fold: within FOLD_INTERVAL_MS, within FOLD_END_MS when a run ended (but no sooner
+   * than FOLD_END_SPACING_MS after the last background fold), on the next
    * event-loop turn when many lines are waiting. A loop that logs or ends a thousand runs still
    * becomes one fold.
    */
@@ -190,7 +195,8 @@ export class TrackingStore {
       if (!this.soonTimer) this.soonTimer = setImmediate(() => this.backgroundFlush()).unref();
       return;
     }
-    const due = Date.now() + (ended ? FOLD_END_MS : FOLD_INTERVAL_MS);
+    const now = Date.now();
+    const due = ended ? Math.max(now + FOLD_END_MS, this.lastFoldAt + FOLD_END_SPACING_MS) : now + FOLD_INTERVAL_MS;
     if (this.foldTimer && this.foldDue <= due) return;
     if (this.foldTimer) clearTimeout(this.foldTimer);
     this.foldDue = due;
@@ -199,6 +205,7 @@ export class TrackingStore {
 
   /** A fold in the background must never take the process down: the lines stay in the journal. */
   private backgroundFlush(): void {
+    this.lastFoldAt = Date.now();
     try {
       this.flush();
     } catch (err) {
