@@ -172,7 +172,11 @@ export async function trackingServerBench({ runs = 1000, metrics = 10000, client
       const w = (phase, n) => run('/usr/bin/python3', [workload, server.url, phase, String(n), 'main'], py(mlflowDir));
       const r = await w('runs', runs);
       const m = await w('metrics', metrics);
-      out.client_only = { runs_per_s: runs / r.seconds, log_metric_per_s: metrics / m.seconds, log_metric_median_ms: m.log_metric_median_ms };
+      const t = Date.now();
+      const per = Math.ceil(runs / clients);
+      await Promise.all(Array.from({ length: clients }, (_, i) => run('/usr/bin/python3', [workload, server.url, 'runs', String(per), `c${i}`], py(mlflowDir))));
+      const parallel = (per * clients) / ((Date.now() - t) / 1000);
+      out.client_only = { runs_per_s: runs / r.seconds, log_metric_per_s: metrics / m.seconds, log_metric_median_ms: m.log_metric_median_ms, parallel_runs_per_s: parallel };
       process.stderr.write(`bench server: client alone (a server that does nothing): ${JSON.stringify(out.client_only)}\n`);
     } finally {
       await server.stop();
@@ -190,6 +194,7 @@ export async function trackingServerBench({ runs = 1000, metrics = 10000, client
     // the most any server could reach over mlflow server with this client, here
     runs_write_ceiling: out.client_only.runs_per_s / b.runs_per_s,
     log_metric_ceiling: out.client_only.log_metric_per_s / b.log_metric_per_s,
+    parallel_write_ceiling: out.client_only.parallel_runs_per_s / b.parallel_runs_per_s,
   };
   return out;
 }
