@@ -218,7 +218,7 @@ else if (ts) {
   const c = ts.client_only;
   console.log(`${'client alone'.padEnd(15)} ${fmt(c.runs_per_s).padStart(7)}   ${fmt(c.log_metric_per_s).padStart(12)}   ${fmt(c.parallel_runs_per_s).padStart(16)}   (a server that does nothing: the client's own cost)`);
   const q = ts.ratios;
-  console.log(`git-ml / mlflow: runs ${fmt(q.runs_write_speedup, 2)}× (ceiling with this client ${fmt(q.runs_write_ceiling, 2)}×), log_metric ${fmt(q.log_metric_speedup, 2)}× (ceiling ${fmt(q.log_metric_ceiling, 2)}×), 8 clients ${fmt(q.parallel_write_speedup, 2)}× (ceiling ${fmt(q.parallel_write_ceiling, 2)}×), search time ${fmt(q.search_time_fraction, 2)}×`);
+  console.log(`git-ml / mlflow: runs ${fmt(q.runs_write_speedup, 2)}× (ceiling with this client ${fmt(q.runs_write_ceiling, 2)}×), log_metric ${fmt(q.log_metric_speedup, 2)}× (ceiling ${fmt(q.log_metric_ceiling, 2)}×), 8 clients ${fmt(q.parallel_write_speedup, 2)}× (ceiling ${fmt(q.parallel_write_ceiling, 2)}×), search time ${fmt(q.search_time_fraction, 2)}× (floor ${fmt(q.search_time_floor, 2)}×: the client reading the same answer)`);
 }
 if (results.ui) printUi(results.ui);
 const out = join(dirname(fileURLToPath(import.meta.url)), 'results');

@@ -79,11 +79,16 @@ async function startServer(kind, dir, port, mlflowDir) {
  * client against it costs what the client alone costs, so its throughput is the ceiling any server
  * could reach with that client on this machine.
  */
-async function startClientOnlyServer(port) {
+async function startClientOnlyServer(port, searchAnswer) {
   const info = { run_id: '0'.repeat(32), run_uuid: '0'.repeat(32), experiment_id: '0', run_name: 'r', user_id: 'u', status: 'RUNNING', start_time: 1, lifecycle_stage: 'active', artifact_uri: 'mlflow-artifacts:/0' };
   const server = createHttpServer((req, res) => {
     req.resume();
     req.on('end', () => {
+      if (req.url.includes('/runs/search')) {
+        res.setHeader('content-type', 'application/json');
+        res.end(searchAnswer);
+        return;
+      }
       const body = req.url.includes('/runs/create') ? { run: { info, data: {}, inputs: {} } }
         : req.url.includes('/runs/update') ? { run_info: info }
         : req.url.includes('/experiments/get-by-name') ? { experiment: { experiment_id: '0', name: 'bench-server', lifecycle_stage: 'active' } }
@@ -130,6 +135,7 @@ export async function trackingServerBench({ runs = 1000, metrics = 10000, client
   const workload = join(HERE, 'server_workload.py');
   const out = { runs, metrics, clients };
   let port = 5400 + Math.floor(Math.random() * 500);
+  let searchAnswer = '{}';
   for (const kind of ['mlflow', 'git-ml']) {
     const dir = mkdtempSync(join(tmpdir(), `git-ml-bench-${kind}-`));
     const server = await startServer(kind, dir, port++, mlflowDir);
@@ -142,6 +148,11 @@ export async function trackingServerBench({ runs = 1000, metrics = 10000, client
       log(`${metrics} log_metric in ${m.seconds.toFixed(1)} s`);
       const s = await w('search', 0);
       log(`search ${s.median_ms.toFixed(1)} ms`);
+      if (kind === 'git-ml') {
+        // the same search's answer, for the do-nothing server to replay (the client's own cost of reading it)
+        const exp = await fetch(`${server.url}/api/2.0/mlflow/experiments/get-by-name?experiment_name=bench-server`).then((res) => res.json());
+        searchAnswer = await fetch(`${server.url}/api/2.0/mlflow/runs/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ experiment_ids: [exp.experiment.experiment_id], filter: 'metrics.acc > 0.5', max_results: 1000 }) }).then((res) => res.text());
+      }
       const node = await httpLatency(server.url);
       log(`from Node: log-metric ${node.log_metric_median_ms.toFixed(2)} ms, /health ${node.health_median_ms.toFixed(2)} ms`);
       const t = Date.now();
@@ -167,7 +178,7 @@ export async function trackingServerBench({ runs = 1000, metrics = 10000, client
   }
   {
     // the same client against a server that does nothing: the client's own cost
-    const server = await startClientOnlyServer(port++);
+    const server = await startClientOnlyServer(port++, searchAnswer);
     try {
       const w = (phase, n) => run('/usr/bin/python3', [workload, server.url, phase, String(n), 'main'], py(mlflowDir));
       const r = await w('runs', runs);
@@ -176,7 +187,8 @@ export async function trackingServerBench({ runs = 1000, metrics = 10000, client
       const per = Math.ceil(runs / clients);
       await Promise.all(Array.from({ length: clients }, (_, i) => run('/usr/bin/python3', [workload, server.url, 'runs', String(per), `c${i}`], py(mlflowDir))));
       const parallel = (per * clients) / ((Date.now() - t) / 1000);
-      out.client_only = { runs_per_s: runs / r.seconds, log_metric_per_s: metrics / m.seconds, log_metric_median_ms: m.log_metric_median_ms, parallel_runs_per_s: parallel };
+      const s = await w('search', 0);
+      out.client_only = { runs_per_s: runs / r.seconds, log_metric_per_s: metrics / m.seconds, log_metric_median_ms: m.log_metric_median_ms, parallel_runs_per_s: parallel, search_median_ms: s.median_ms, search_matched: s.matched };
       process.stderr.write(`bench server: client alone (a server that does nothing): ${JSON.stringify(out.client_only)}\n`);
     } finally {
       await server.stop();
@@ -195,6 +207,7 @@ export async function trackingServerBench({ runs = 1000, metrics = 10000, client
     runs_write_ceiling: out.client_only.runs_per_s / b.runs_per_s,
     log_metric_ceiling: out.client_only.log_metric_per_s / b.log_metric_per_s,
     parallel_write_ceiling: out.client_only.parallel_runs_per_s / b.parallel_runs_per_s,
+    search_time_floor: out.client_only.search_median_ms / b.search_median_ms,
   };
   return out;
 }
