@@ -26,5 +26,5 @@ export { readGitConfig, type GitConfig } from './repo/config.js';
 export type { ChangeStamp } from './refs/ref-queries.js';
 export { PackedRefsDamagedError } from './refs/packed-refs.js';
 export { LfsStore } from './lfs/lfs-store.js';
-export type { LfsPushWalk } from './lfs/objects-to-push.js';
+export { absentLfsWarning, type LfsPushWalk } from './lfs/objects-to-push.js';
 export { encodePointer, parsePointer, MAX_POINTER_SIZE, type LfsPointer } from './lfs/pointer.js';

@@ -1,4 +1,4 @@
-import { fetchRefs, isAncestor, lsRemote, mergeBase, pushRefs } from '@git-ml/gitstore';
+import { absentLfsWarning, fetchRefs, isAncestor, lsRemote, mergeBase, pushRefs } from '@git-ml/gitstore';
 import type { RegistryClient } from './client.js';
 import { parseVersionTag, RECORDS_PREFIX, tagRefOf, TAGS_PREFIX } from './names.js';
 import { applyEvent, emptyState, type ModelState, type StampedEvent } from './records.js';
@@ -138,7 +138,8 @@ export function pushRegistry(client: RegistryClient, remote = 'origin'): Registr
     const refspecs = [...tagged.map(([t]) => `${t}:${t}`), `${RECORDS_PREFIX}*:${RECORDS_PREFIX}*`];
     // a version tag carries its run's commit and history: upload the LFS content they point to first
     // (nothing left to do when the runs went up with `push`: the walk stops at what the remote has)
-    g.uploadLfsObjects(remote, [...tagged.map(([, oid]) => oid), ...g.refs.list(RECORDS_PREFIX).values()]);
+    const warning = absentLfsWarning(g.uploadLfsObjects(remote, [...tagged.map(([, oid]) => oid), ...g.refs.list(RECORDS_PREFIX).values()]), remote);
+    if (warning) process.stderr.write(warning);
     const pushed = new Set<string>();
     const rejected: { ref: string; reason: string }[] = [];
     // --atomic: a record never lands without the version tags it mentions (chunked only past 5000 tags)

@@ -92,6 +92,19 @@ describe.skipIf(!hasGitLfs())('artifacts with Git LFS (needs the git-lfs binary:
     await other.downloadArtifacts(run, 'weights.bin', got);
     expect(readFileSync(join(got, 'weights.bin')).equals(weights)).toBe(true);
     expect(lfsObjects(clone)).toHaveLength(1);
+
+    // pushed elsewhere, the run's other LFS object (never downloaded here) cannot go up: one warning
+    // says so and what to do (git-lfs's own pre-push hook, installed by `git clone` here, then refuses the push)
+    const elsewhere = bareRemote(clone, 'elsewhere');
+    stderr = [];
+    try {
+      push(other, 'elsewhere');
+    } catch {
+      // refused by git-lfs's hook: the content this clone holds went up first all the same
+    }
+    expect(stderr.filter((l) => l.includes('warning'))).toHaveLength(1);
+    expect(stderr[0]).toMatch(/^git-ml: warning: 1 Git LFS object the pushed commits point to is not in this clone \([0-9a-f]{12}\), so it was not uploaded to elsewhere; .*git lfs fetch --all/);
+    expect(lfsObjects(elsewhere)).toHaveLength(1);
   });
 
   it('says what to do when the content is neither here nor on the remote', async () => {

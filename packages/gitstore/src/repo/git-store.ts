@@ -124,7 +124,7 @@ export class GitStore {
    * when this clone holds LFS objects at all; returns what the walk found.
    */
   uploadLfsObjects(remote: string, tips: string[]): LfsPushWalk {
-    if (!this.lfs.inUse()) return { oids: [], commits: 0 };
+    if (!this.lfs.inUse()) return { oids: [], commits: 0, absent: [] };
     const cwd = this.location.commonDir;
     const walk = lfsObjectsToPush(this.objects, this.lfs, cwd, tips, lsRemote(cwd, remote).values());
     this.lfs.push(remote, walk.oids);

@@ -3,7 +3,7 @@ import { storeOf } from '../client-internals.js';
 import { EXPERIMENTS_PREFIX, RUNS_PREFIX, formatOffsets, oneLine, parseOffsets } from '../store/refs-layout.js';
 import { readRunRecord, writeRunRecord } from '../store/run-record.js';
 import { ObjectSink } from '../store/object-sink.js';
-import { fetchRefs, isAncestor, mergeBase, pushRefs } from '@git-ml/gitstore';
+import { absentLfsWarning, fetchRefs, isAncestor, mergeBase, pushRefs } from '@git-ml/gitstore';
 import { mergeRunStates, type Prefer } from './merge-run.js';
 import { mergeExperiments } from './merge-experiment.js';
 
@@ -132,7 +132,13 @@ export function push(client: MlClient, remote = 'origin', options: { prefer?: Pr
   const cwd = cwdOf(client);
   const git = storeOf(client).git;
   // LFS content first, as git-lfs's pre-push hook does: the remote never holds a pointer without it
-  const upload = () => git.uploadLfsObjects(remote, [...git.refs.list(RUNS_PREFIX).values(), ...git.refs.list(EXPERIMENTS_PREFIX).values()]);
+  let warned = false;
+  const upload = () => {
+    const walk = git.uploadLfsObjects(remote, [...git.refs.list(RUNS_PREFIX).values(), ...git.refs.list(EXPERIMENTS_PREFIX).values()]);
+    const warning = warned ? null : absentLfsWarning(walk, remote);
+    if (warning) process.stderr.write(warning);
+    warned ||= warning !== null;
+  };
   const attempt = () => (upload(), pushRefs(cwd, remote, PUSH_REFSPECS));
   const first = attempt();
   if (first.rejected.length === 0) return first;
