@@ -25,7 +25,7 @@ export class RegistryStore {
   readonly user: string;
 
   constructor(readonly git: GitStore) {
-    this.identity = gitIdentity(git.location.commonDir);
+    this.identity = gitIdentity(git.config());
     this.user = osUser();
   }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { LfsStore } from '../lfs/lfs-store.js';
 import { lfsObjectsToPush, type LfsPushWalk } from '../lfs/objects-to-push.js';
 import { lsRemote } from '../transport/transport.js';
@@ -62,6 +62,38 @@ export class GitStore {
     mkdirSync(dir, { recursive: true });
     return dir;
   }
+
+  /** A file in a named `.git/ml/` area (`name` may hold `/`), or null when it is not there or cannot be read. */
+  readAreaFile(area: string, name: string): Buffer | null {
+    try {
+      return readFileSync(join(this.areaPath(area), name));
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Writes a file in a named `.git/ml/` area atomically (a temporary file renamed into place, so a
+   * reader sees the old content or the new, never part), making its folders. For derived state:
+   * not fsynced.
+   */
+  writeAreaFile(area: string, name: string, data: string | Uint8Array): void {
+    const file = join(this.areaPath(area), name);
+    const dir = dirname(file);
+    if (!this.madeDirs.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      this.madeDirs.add(dir);
+    }
+    const tmp = `${file}.${process.pid}.tmp`;
+    try {
+      writeFileSync(tmp, data);
+      renameSync(tmp, file);
+    } catch (err) {
+      rmSync(tmp, { force: true });
+      throw err;
+    }
+  }
+  private madeDirs = new Set<string>();
 
   /** Where the named `.git/ml/` area is, without creating it (for areas made only when needed). */
   areaPath(name: string): string {

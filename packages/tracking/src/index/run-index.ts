@@ -1,5 +1,3 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { GitStore } from '@git-ml/gitstore';
 import type { JournalRead } from '../journal/journal.js';
 import type { Run } from '../model.js';
@@ -11,6 +9,9 @@ import { assertRecordMatchesRef } from './record-identity.js';
 
 /** 2: records whose run.yaml names another run than their ref are no longer indexed (rebuild). */
 const INDEX_VERSION = 2;
+/** where it lives: `runs.json` in gitstore's `index` area */
+const AREA = 'index';
+const FILE = 'runs.json';
 
 interface Entry {
   commit: string;
@@ -27,7 +28,6 @@ export class RunIndex {
   private entries = new Map<string, Entry>();
   private signature = '';
   private changed = false;
-  private readonly path: string;
   /** refs that could not be read (corrupt records), with the reason */
   readonly problems = new Map<string, string>();
 
@@ -35,13 +35,14 @@ export class RunIndex {
     private git: GitStore,
     private journals: () => JournalRead[],
   ) {
-    this.path = join(git.area('index'), 'runs.json');
     this.load();
   }
 
   private load(): void {
     try {
-      const doc = JSON.parse(readFileSync(this.path, 'utf8')) as { version: number; entries: [string, string, Run][] };
+      const text = this.git.readAreaFile(AREA, FILE);
+      if (!text) return;
+      const doc = JSON.parse(text.toString('utf8')) as { version: number; entries: [string, string, Run][] };
       if (doc.version !== INDEX_VERSION) return;
       for (const [ref, commit, run] of doc.entries) this.entries.set(ref, { commit, run });
     } catch {
@@ -51,10 +52,8 @@ export class RunIndex {
 
   save(): void {
     if (!this.changed) return;
-    const tmp = `${this.path}.${process.pid}.tmp`;
     const entries = [...this.entries].map(([ref, e]) => [ref, e.commit, e.run]);
-    writeFileSync(tmp, JSON.stringify({ version: INDEX_VERSION, entries }));
-    renameSync(tmp, this.path);
+    this.git.writeAreaFile(AREA, FILE, JSON.stringify({ version: INDEX_VERSION, entries }));
     this.changed = false;
   }
 

@@ -1,5 +1,3 @@
-import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { GitStore } from '@git-ml/gitstore';
 import type { MetricColumns } from './metric-lines.js';
 
@@ -28,25 +26,16 @@ export function columnCacheOf(git: GitStore): ColumnCache {
 const caches = new WeakMap<GitStore, ColumnCache>();
 
 export class ColumnCache {
-  private dir: string;
-  private made = new Set<string>();
-  constructor(private git: GitStore) {
-    this.dir = git.areaPath(AREA);
-  }
+  constructor(private git: GitStore) {}
 
-  private path(oid: string): string {
-    return join(this.dir, oid.slice(0, 2), oid.slice(2));
+  private name(oid: string): string {
+    return `${oid.slice(0, 2)}/${oid.slice(2)}`;
   }
 
   /** The cached columns of chunk blob `oid`, or null when there is no (valid) entry. */
   get(oid: string): MetricColumns | null {
-    let buf: Buffer;
-    try {
-      buf = readFileSync(this.path(oid));
-    } catch {
-      return null;
-    }
-    if (buf.length < HEADER || buf.readUInt32LE(0) !== MAGIC) return null;
+    const buf = this.git.readAreaFile(AREA, this.name(oid));
+    if (!buf || buf.length < HEADER || buf.readUInt32LE(0) !== MAGIC) return null;
     const n = buf.readUInt32LE(4);
     if (buf.length !== HEADER + 24 * n || buf.readDoubleLE(8) !== this.git.objects.size(oid)) return null;
     // float64 views need 8-byte alignment: a small file may come from Node's shared pool
@@ -66,22 +55,10 @@ export class ColumnCache {
     out.set(cols.step, 0);
     out.set(cols.timestamp, n);
     out.set(cols.value, 2 * n);
-    const file = this.path(oid);
-    const tmp = `${file}.${process.pid}.tmp`;
     try {
-      const sub = join(this.dir, oid.slice(0, 2));
-      if (!this.made.has(sub)) {
-        mkdirSync(sub, { recursive: true });
-        this.made.add(sub);
-      }
-      writeFileSync(tmp, buf);
-      renameSync(tmp, file);
+      this.git.writeAreaFile(AREA, this.name(oid), buf);
     } catch {
-      try {
-        unlinkSync(tmp);
-      } catch {
-        // nothing was written
-      }
+      // read-only .git, full disk: the chunk is parsed next time
     }
   }
 }

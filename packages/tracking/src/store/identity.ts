@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import { readGitConfig, type Signature } from '@git-ml/gitstore';
+import type { GitConfig, Signature } from '@git-ml/gitstore';
 
 /** The OS user name, as MLflow's `mlflow.user` (getpass.getuser()). */
 let cachedUser: string | undefined;
@@ -14,8 +14,7 @@ export function osUser(): string {
 }
 
 /** The author of git-ml's commits: git's own rules (env, then repo and global config), then the OS user. */
-export function gitIdentity(commonDir: string): { name: string; email: string } {
-  const config = readGitConfig(commonDir);
+export function gitIdentity(config: GitConfig): { name: string; email: string } {
   const name = process.env.GIT_AUTHOR_NAME || config.get('user.name') || osUser();
   const email = process.env.GIT_AUTHOR_EMAIL || config.get('user.email') || `${osUser()}@localhost`;
   return { name, email };

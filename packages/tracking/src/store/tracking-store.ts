@@ -88,7 +88,7 @@ export class TrackingStore {
 
   constructor(repo: string) {
     this.git = GitStore.open(repo);
-    this.author = gitIdentity(this.git.location.commonDir);
+    this.author = gitIdentity(this.git.config());
     this.experiments = new ExperimentStore(this.git, this.author);
     this.areas = { journal: this.git.area('journal'), quarantine: this.git.areaPath('journal-quarantine') };
     this.journal = new JournalWriter(this.areas.journal, thisProcess(), this.git.cloneId());
