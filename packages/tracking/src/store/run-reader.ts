@@ -40,6 +40,15 @@ export function pendingLines(journals: JournalRead[], runId: string, offsets: Ma
   return out;
 }
 
+/** A run without a record starts at its create line (the first, in journal order), or does not exist yet. */
+export function stateFromCreate(pending: RunView['pending']): RunState | null {
+  for (const p of pending) {
+    const create = p.lines.find((e) => e.op === 'create');
+    if (create && create.op === 'create') return newRunState(create);
+  }
+  return null;
+}
+
 /**
  * Reads a run as it is right now: the record on its ref plus every journal line not yet folded
  * into it (the head commit's trailers say how far each journal was folded).
@@ -48,16 +57,7 @@ export function readRunView(git: GitStore, ref: string, runId: string, head: str
   const base = head ? readRunRecord(git, ref, head) : null;
   const offsets = head ? parseOffsets(git.objects.readCommit(head).message) : new Map<string, number>();
   const pending = pendingLines(journals, runId, offsets);
-  let state = base;
-  if (!state) {
-    for (const p of pending) {
-      const create = p.lines.find((e) => e.op === 'create');
-      if (create && create.op === 'create') {
-        state = newRunState(create);
-        break;
-      }
-    }
-  }
+  const state = base ?? stateFromCreate(pending);
   if (state) for (const p of pending) for (const e of p.lines) applyEntry(state, e);
   return { state, head, offsets, pending };
 }

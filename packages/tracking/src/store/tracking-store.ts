@@ -7,7 +7,7 @@ import { createFresh, foldBatch, TERMINAL, type FoldContext } from './fold.js';
 import { gitIdentity } from './identity.js';
 import { FOLD_CHUNK, recoverJournals, type JournalAreas } from './recovery.js';
 import { RunLocator } from './run-locator.js';
-import { pendingLines, readRunViewStable, type RunView } from './run-reader.js';
+import { pendingLines, readRunViewStable, stateFromCreate, type RunView } from './run-reader.js';
 import { readRunRecord } from './run-record.js';
 import { parseOffsets, runRef } from './refs-layout.js';
 import { applyEntry, newRunState, type Entry, type RunState } from './run-state.js';
@@ -242,17 +242,7 @@ export class TrackingStore {
         }
       }
       const pending = pendingLines(all, runId, base?.offsets ?? new Map());
-      // as readRunView: without a record, the run starts at its create line
-      let stage = base?.stage;
-      if (stage === undefined) {
-        for (const p of pending) {
-          const create = p.lines.find((e) => e.op === 'create');
-          if (create && create.op === 'create') {
-            stage = newRunState(create).info.lifecycle_stage;
-            break;
-          }
-        }
-      }
+      let stage = base?.stage ?? stateFromCreate(pending)?.info.lifecycle_stage;
       if (stage !== undefined) for (const p of pending) for (const e of p.lines) if (e.op === 'u' && e.lifecycle_stage !== undefined) stage = e.lifecycle_stage;
       if (this.git.refs.read(ref) === head || i >= 5) {
         if (stage === undefined) throw new NotFoundError(`Run '${runId}' not found.`, { run_id: runId });
