@@ -221,6 +221,7 @@ export class MlClient {
         tags: allTags,
       },
       options.ownedByProcess !== false,
+      exp,
     );
     const warning = captured?.fresh ? snapshotWarning(captured.snapshot) : null;
     if (warning) process.stderr.write(`${warning}\n`);

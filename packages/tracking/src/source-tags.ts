@@ -54,12 +54,14 @@ export interface CapturedSource {
   source: RunSource;
   snapshot: SourceSnapshot;
   fresh: boolean;
+  /** `remote.origin.url` when the snapshot was taken (read with it, not per run) */
+  repoUrl?: string;
 }
 
 /**
  * The code a run is about to run on, and MLflow's system tags that describe it. Snapshots are
  * cached for a second (unless HEAD or the index changed) so a loop creating many runs does not
- * re-scan the working tree each time.
+ * re-scan the working tree each time; the origin URL is read with each snapshot.
  */
 export class SourceContext {
   private cached: { at: number; key: string; captured: CapturedSource } | null = null;
@@ -72,7 +74,7 @@ export class SourceContext {
     const key = `${head.branch}|${head.commit}|${this.git.indexStamp()}`;
     if (this.cached && this.cached.key === key && now - this.cached.at < 1000) return { ...this.cached.captured, fresh: false };
     const snap = this.git.snapshotSource();
-    const captured = { source: { commit: snap.commit, head: snap.head, dirty: snap.dirty, branch: head.branch }, snapshot: snap, fresh: true };
+    const captured = { source: { commit: snap.commit, head: snap.head, dirty: snap.dirty, branch: head.branch }, snapshot: snap, fresh: true, repoUrl: this.git.config().get('remote.origin.url') };
     this.cached = { at: now, key, captured };
     return captured;
   }
@@ -89,7 +91,7 @@ export class SourceContext {
     if (source.dirty !== null) tags['git-ml.source.dirty'] = String(source.dirty);
     if (source.branch) tags['mlflow.source.git.branch'] = source.branch;
     Object.assign(tags, snapshotTags(captured.snapshot));
-    const url = this.git.config().get('remote.origin.url');
+    const url = 'repoUrl' in captured ? captured.repoUrl : this.git.config().get('remote.origin.url');
     if (url) tags['mlflow.source.git.repoURL'] = url;
     return tags;
   }

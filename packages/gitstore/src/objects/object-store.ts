@@ -89,12 +89,12 @@ export class ObjectStore {
 
   /**
    * The ids among `oids` that the repository does not hold right now (packs rescanned first). Cheap:
-   * a stat per loose object and an index lookup per packed one; object data is never read.
+   * an index lookup per object, and a stat for those in no pack; object data is never read.
    */
   missing(oids: Iterable<string>): string[] {
     this.packs.refresh();
     const out: string[] = [];
-    for (const oid of oids) if (!existsSync(loosePath(this.dir, oid)) && !this.packs.has(oid)) out.push(oid);
+    for (const oid of oids) if (!this.packs.has(oid) && !existsSync(loosePath(this.dir, oid))) out.push(oid);
     return out;
   }
 

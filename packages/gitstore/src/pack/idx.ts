@@ -143,7 +143,10 @@ export interface IdxEntry {
  * what makes the large-offset path testable without a 2 GiB pack.
  */
 export function encodeIdxV2(entries: IdxEntry[], packChecksum: Buffer, off32Limit = 0x7fffffff): Buffer {
-  const sorted = [...entries].sort((a, b) => a.oid.compare(b.oid));
+  // sorted by hex name (the same order as the bytes), cheaper to compare than buffers
+  const keyed = entries.map((e) => ({ e, k: e.oid.toString('hex') }));
+  keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+  const sorted = keyed.map((x) => x.e);
   const n = sorted.length;
   const large = sorted.filter((e) => e.offset > off32Limit).length;
   const out = Buffer.alloc(8 + FANOUT_BYTES + n * 28 + large * 8 + TRAILER_BYTES);

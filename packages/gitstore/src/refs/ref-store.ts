@@ -5,6 +5,9 @@ import { LockFiles } from './lock-file.js';
 import { formatPackedRefs, packedRefsPath, readPackedRefs, readPackedRefsForRewrite } from './packed-refs.js';
 import { assertRefName } from './ref-name.js';
 
+/** From this many refs in one directory, `taken` reads the directory instead of a stat per ref. */
+const READDIR_MIN = 16;
+
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 function sleepSync(ms: number): void {
   Atomics.wait(sleeper, 0, 0, ms);
@@ -76,6 +79,41 @@ export class RefStore {
   }
 
   /**
+   * The refs among `refs` that exist (loose or packed) or are being written (a `.lock` is there).
+   * Many refs in one directory cost one `readdir` of it, not a file read per ref.
+   */
+  taken(refs: Iterable<string>): Set<string> {
+    const packed = readPackedRefs(this.commonDir);
+    const byDir = new Map<string, string[]>();
+    for (const ref of refs) {
+      const dir = dirname(ref);
+      const list = byDir.get(dir);
+      if (list) list.push(ref);
+      else byDir.set(dir, [ref]);
+    }
+    const out = new Set<string>();
+    for (const [dir, list] of byDir) {
+      let names: Set<string> | null = null;
+      if (list.length >= READDIR_MIN) {
+        try {
+          names = new Set(readdirSync(join(this.commonDir, dir)));
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
+          names = new Set();
+        }
+      }
+      for (const ref of list) {
+        const loose = join(this.commonDir, ref);
+        const base = ref.slice(dir.length + 1);
+        const there = names ? names.has(base) || names.has(`${base}.lock`) : existsSync(loose) || existsSync(`${loose}.lock`);
+        if (there || packed.refs.has(ref)) out.add(ref);
+      }
+    }
+    return out;
+  }
+
+  /**
    * Creates many new refs with one write of `packed-refs` (under `packed-refs.lock`, as
    * `git pack-refs` does) instead of a lock file and a rename per ref. Every ref must not exist yet,
    * neither loose, packed, nor being created (a `.lock`); otherwise nothing is written.
@@ -85,13 +123,8 @@ export class RefStore {
     this.acquireLock('packed-refs', path);
     try {
       const packed = readPackedRefs(this.commonDir);
-      for (const ref of refs.keys()) {
-        assertRefName(ref);
-        const loose = join(this.commonDir, ref);
-        if (packed.refs.has(ref) || existsSync(loose) || existsSync(`${loose}.lock`)) {
-          throw new RefConflictError(ref, null, packed.refs.get(ref) ?? readLooseRef(loose));
-        }
-      }
+      for (const ref of refs.keys()) assertRefName(ref);
+      for (const ref of this.taken(refs.keys())) throw new RefConflictError(ref, null, packed.refs.get(ref) ?? readLooseRef(join(this.commonDir, ref)));
       if (!packed.damage) {
         const next = { header: packed.header, refs: new Map(packed.refs), peeled: new Map(packed.peeled) };
         for (const [ref, oid] of refs) next.refs.set(ref, oid);

@@ -200,9 +200,12 @@ export class RunLines {
   }
 
   addParsed(p: PositionedLine): void {
-    this.add(p.line.r, p.start, '');
-    const cached = this.parsed.get(p.line.r);
-    if (cached && cached.upTo === this.raw.get(p.line.r)!.length - 1) {
+    const runId = p.line.r;
+    let cached = this.parsed.get(runId);
+    // a run first seen here starts its parsed list now (nothing of it is left to parse)
+    if (!cached && !this.raw.has(runId)) this.parsed.set(runId, (cached = { lines: [], upTo: 0 }));
+    this.add(runId, p.start, '');
+    if (cached && cached.upTo === this.raw.get(runId)!.length - 1) {
       cached.lines.push(p);
       cached.upTo++;
     } else this.pre.set(`${p.line.r}:${p.start}`, p);
@@ -267,21 +270,25 @@ interface CachedJournal {
  */
 export class JournalCache {
   private files = new Map<string, CachedJournal>();
-  /** lines this process wrote, by file and byte offset: taken as they are instead of parsed again */
-  private known = new Map<string, Map<number, JournalLine>>();
   /** `dir`: the journal directory (gitstore's `journal` area) */
   constructor(private dir: string) {}
 
-  /** Records lines this process just wrote at `start` (one per entry, `lines[i]` its text) so reading them back costs no parse. */
+  /**
+   * Records lines this process just wrote at `start` (one per entry, `lines[i]` its text) so reading
+   * them back costs no parse — and, when they are all the file gained since the last read, no read.
+   * Kept per file as one contiguous range (a write elsewhere starts a new one).
+   */
   wrote(path: string, start: number, lines: { text: string; line: JournalLine }[]): void {
-    let m = this.known.get(path);
-    if (!m) this.known.set(path, (m = new Map()));
-    let at = start;
+    let k = this.known.get(path);
+    if (!k || k.end !== start) this.known.set(path, (k = { from: start, end: start, starts: [], lines: [] }));
     for (const l of lines) {
-      m.set(at, l.line);
-      at += Buffer.byteLength(l.text);
+      k.starts.push(k.end);
+      k.lines.push(l.line);
+      k.end += Buffer.byteLength(l.text);
     }
   }
+  /** per file: the contiguous byte range this process wrote since the last read, line by line */
+  private known = new Map<string, KnownLines>();
 
   /** Every journal file as it is now. */
   readAll(): JournalRead[] {
@@ -324,16 +331,20 @@ export class JournalCache {
         this.files.set(path, c);
       }
       const r = c.read;
-      if (st.size > r.end) {
-        const len = st.size - r.end;
-        const buf = Buffer.allocUnsafe(len);
-        let got = 0;
-        while (got < len) {
-          const n = readSync(fd, buf, got, len - got, r.end + got);
-          if (n === 0) break;
-          got += n;
+      const k = this.known.get(path);
+      this.known.delete(path);
+      // what this process wrote is taken as it is; other bytes (the header, lines written before a
+      // rotation or by a writer this process does not know) are read and parsed
+      const readUpTo = k && k.end === st.size && k.from >= r.end ? k.from : st.size;
+      if (readUpTo > r.end) parseInto(r, readAllFrom(fd, r.end, readUpTo), k && readUpTo === st.size ? knownByStart(k) : undefined);
+      if (k && readUpTo < st.size) {
+        // the bytes before them did not end where they begin (a torn line): read everything
+        if (r.header === null || r.end !== k.from) parseInto(r, readAllFrom(fd, r.end, st.size), knownByStart(k));
+        else {
+          // one writer per file, at known offsets: the bytes are exactly these lines, not read back
+          for (let i = 0; i < k.starts.length; i++) r.byRun.addParsed({ line: k.lines[i], start: k.starts[i] });
+          r.end = k.end;
         }
-        parseInto(r, buf.subarray(0, got), this.known.get(path));
       }
       // a fresh snapshot object: `end` fixed now, arrays shared (only ever appended to)
       return { ...r };
@@ -341,6 +352,30 @@ export class JournalCache {
       closeSync(fd);
     }
   }
+}
+
+interface KnownLines {
+  from: number;
+  end: number;
+  starts: number[];
+  lines: JournalLine[];
+}
+
+function knownByStart(k: KnownLines): Map<number, JournalLine> {
+  const m = new Map<number, JournalLine>();
+  for (let i = 0; i < k.starts.length; i++) m.set(k.starts[i], k.lines[i]);
+  return m;
+}
+
+function readAllFrom(fd: number, from: number, to: number): Buffer {
+  const buf = Buffer.allocUnsafe(Math.max(0, to - from));
+  let got = 0;
+  while (got < buf.length) {
+    const n = readSync(fd, buf, got, buf.length - got, from + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return buf.subarray(0, got);
 }
 
 function parseInto(r: JournalRead, buf: Buffer, known?: Map<number, JournalLine>): void {

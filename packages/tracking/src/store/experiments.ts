@@ -25,8 +25,11 @@ const ExperimentYaml = z.object({
   tags: z.record(z.string(), z.unknown()).nullable().optional(),
 });
 
+/** Experiments handed out while they have no ref yet (the default one before first use). */
+const virtual = new WeakSet<Experiment>();
+
 function defaultExperiment(): Experiment {
-  return {
+  const exp: Experiment = {
     experiment_id: DEFAULT_EXPERIMENT_ID,
     name: 'Default',
     artifact_location: `${EXPERIMENTS_PREFIX}${DEFAULT_EXPERIMENT_ID}`,
@@ -35,6 +38,8 @@ function defaultExperiment(): Experiment {
     last_update_time: 0,
     tags: [],
   };
+  virtual.add(exp);
+  return exp;
 }
 
 /**
@@ -183,8 +188,12 @@ export class ExperimentStore {
     return id;
   }
 
-  /** Ensures the experiment has a ref (the default one is virtual until first used). */
-  ensure(id: string): Experiment {
+  /**
+   * Ensures the experiment has a ref (the default one is virtual until first used). `known`: the
+   * experiment as the caller just read it with `get`; when it came from its ref, nothing is read again.
+   */
+  ensure(id: string, known?: Experiment): Experiment {
+    if (known && known.experiment_id === id && !virtual.has(known)) return known;
     const exp = this.mustGet(id);
     if (!this.git.refs.read(experimentRef(id))) {
       try {

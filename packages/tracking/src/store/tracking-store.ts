@@ -1,6 +1,7 @@
 import { GitStore } from '@git-ml/gitstore';
 import { thisProcess } from '@git-ml/gitstore';
 import { NotFoundError } from '../errors.js';
+import type { Experiment } from '../model.js';
 import { JournalCache, JournalWriter, type JournalLine, type JournalRead } from '../journal/journal.js';
 import { ExperimentStore } from './experiments.js';
 import { createFresh, foldBatch, TERMINAL, type FoldContext } from './fold.js';
@@ -130,8 +131,8 @@ export class TrackingStore {
   }
 
   /** Starts a run: journals its creation (the ref appears at the first fold). */
-  createRun(create: Extract<Entry, { op: 'create' }>, owner: boolean): RunState {
-    this.experiments.ensure(create.info.experiment_id);
+  createRun(create: Extract<Entry, { op: 'create' }>, owner: boolean, experiment?: Experiment): RunState {
+    this.experiments.ensure(create.info.experiment_id, experiment);
     const runId = create.info.run_id;
     const ref = runRef(create.info.experiment_id, runId);
     const line = `${JSON.stringify({ r: runId, own: owner || undefined, ...create })}\n`;
@@ -265,7 +266,9 @@ export class TrackingStore {
     }
     if (ids.length === 0) return;
     const journals = this.journals.readAll();
-    const fresh = ids.filter((id) => this.own.get(id)?.owner && this.git.refs.read(this.own.get(id)!.ref) === null);
+    const owned = ids.filter((id) => this.own.get(id)?.owner);
+    const taken = this.git.refs.taken(owned.map((id) => this.own.get(id)!.ref));
+    const fresh = owned.filter((id) => !taken.has(this.own.get(id)!.ref));
     const freshSet = new Set(fresh);
     const rest = fresh.length >= PACKED_CREATE_MIN ? ids.filter((id) => !freshSet.has(id)) : ids;
     if (rest !== ids) {
