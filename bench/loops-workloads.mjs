@@ -2,7 +2,7 @@
 // Each runs in fresh temporary repositories and returns its figures; bench/loops.mjs repeats and judges them.
 // Run with --child, this file is one of the processes at once (bench/loops.mjs forks it).
 import { execFileSync, fork, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -116,6 +116,27 @@ export async function bareLoop(mode, steps) {
   const wait = nextTurn[mode];
   for (let s = 0; s < steps; s++) if (wait) await wait();
   return performance.now() - t0;
+}
+
+/**
+ * The floor of any logger that makes each value durable before its call returns, in Node: the same
+ * loop, each value's line (the shape of git-ml's journal lines) written with one `write(2)` and
+ * nothing else — no validation, no fold, no commit. Values/s.
+ */
+export async function durableFloor(mode, steps) {
+  const dir = mkdtempSync(join(tmpdir(), 'git-ml-loops-floor-'));
+  const fd = openSync(join(dir, 'lines.jsonl'), 'a');
+  const runId = '0123456789abcdef0123456789abcdef';
+  const wait = nextTurn[mode];
+  const t0 = performance.now();
+  for (let s = 0; s < steps; s++) {
+    for (let k = 0; k < KEYS.length; k++) writeSync(fd, `{"r":"${runId}","op":"m","k":"${KEYS[k]}","v":${value(k, s)},"t":${Date.now()},"s":${s}}\n`);
+    if (wait) await wait();
+  }
+  const ms = performance.now() - t0;
+  closeSync(fd);
+  rmSync(dir, { recursive: true, force: true });
+  return (steps * KEYS.length) / (ms / 1000);
 }
 
 /** C git's floor for the write: the final metric files as blobs + a tree + one commit, in one `git fast-import`. */

@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bareLoop, fastImportBaseline, historyRead, log, median, mlflowBench, MLFLOW_DEST, processesCreating, processesLogging, sweep, trainingLoop, KEYS } from './loops-workloads.mjs';
+import { bareLoop, durableFloor, fastImportBaseline, historyRead, log, median, mlflowBench, MLFLOW_DEST, processesCreating, processesLogging, sweep, trainingLoop, KEYS } from './loops-workloads.mjs';
 import { JUDGE_RUNS, JUDGE_STEPS, printLoops, targets } from './loops-report.mjs';
 
 export { printLoops };
@@ -86,6 +86,7 @@ export async function loopsBench(opts) {
     const rows = Object.fromEntries(modes.map((m) => [m, []]));
     const fi = [];
     const bare = { immediate: [], timer: [] };
+    const floor = [];
     for (let rep = 0; rep < opts.repeat; rep++) {
       for (const mode of modes) {
         if (rep > 0 && rows[mode].some((r) => r.timed_out)) continue;
@@ -96,11 +97,13 @@ export async function loopsBench(opts) {
         delete r.texts;
         rows[mode].push(r);
         if (mode !== 'tight') bare[mode].push(await bareLoop(mode, steps));
+        if (mode === 'immediate') floor.push(await durableFloor(mode, steps));
       }
     }
     for (const mode of modes) {
       const m = medianOf(rows[mode]);
       if (mode !== 'tight') m.bare_loop_ms = median(bare[mode]);
+      if (mode === 'immediate') m.write_floor_values_per_s = median(floor);
       res.loops.push(m);
       if (m.timed_out) gaveUp.add(mode);
     }

@@ -1,4 +1,3 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GitStore } from '@git-ml/gitstore';
 import { decodeModelName, parseVersionTag, RECORDS_PREFIX, TAGS_PREFIX } from './names.js';
@@ -6,6 +5,8 @@ import type { ModelState, VersionRecord } from './records.js';
 import type { RegistryStore } from './store.js';
 
 const INDEX_VERSION = 1;
+/** gitstore's `.git/ml/` area of this index */
+const AREA = 'index/registry';
 /** How far a directory's mtime may lag the clock tick of a change made while we listed it. */
 const TICK_MARGIN_MS = 50;
 
@@ -49,14 +50,12 @@ interface SigDoc {
  * the refs listed again, and only models whose refs changed are re-read. Delete it and it is rebuilt.
  */
 export class RegistryIndex {
-  private readonly dir: string;
   private memo: { sig: string; listedAt?: number; models: Map<string, ModelSnapshot>; all?: ModelSnapshot[] } | null = null;
 
   constructor(
     private readonly store: RegistryStore,
     private readonly git: GitStore = store.git,
   ) {
-    this.dir = git.area('index/registry');
   }
 
   private currentSignature(): { sig: string; newest: number } {
@@ -98,7 +97,6 @@ export class RegistryIndex {
 
     const old = this.readJson<RefsDoc>('refs.json');
     const valid = old?.version === INDEX_VERSION;
-    mkdirSync(join(this.dir, 'models'), { recursive: true });
     const doc: RefsDoc = { version: INDEX_VERSION, records: {}, tags: {} };
     const models = new Map<string, ModelSnapshot>();
     for (const encoded of new Set([...tags.keys(), ...records.keys()])) {
@@ -119,7 +117,7 @@ export class RegistryIndex {
     }
     if (valid) {
       for (const encoded of Object.keys({ ...old.records, ...old.tags })) {
-        if (!models.has(encoded)) rmSync(join(this.dir, 'models', `${fileOf(encoded)}.json`), { force: true });
+        if (!models.has(encoded)) this.git.removeAreaFile(AREA, join('models', `${fileOf(encoded)}.json`));
       }
     }
     // models with neither a readable record nor a git-ml version tag are not models (e.g. a user tag `x@v1`)
@@ -186,19 +184,19 @@ export class RegistryIndex {
     return list;
   }
 
+  /** An index file, or null when it is missing or damaged (then it is rebuilt from the refs). */
   private readJson<T>(rel: string): T | null {
+    const data = this.git.readAreaFile(AREA, rel);
+    if (!data) return null;
     try {
-      return JSON.parse(readFileSync(join(this.dir, rel), 'utf8')) as T;
+      return JSON.parse(data.toString('utf8')) as T;
     } catch {
       return null;
     }
   }
 
   private writeJson(rel: string, value: unknown): void {
-    const path = join(this.dir, rel);
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(value));
-    renameSync(tmp, path);
+    this.git.writeAreaFile(AREA, rel, JSON.stringify(value));
   }
 }
 

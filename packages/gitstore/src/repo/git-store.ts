@@ -95,6 +95,11 @@ export class GitStore {
   }
   private madeDirs = new Set<string>();
 
+  /** Removes a file from a named `.git/ml/` area (nothing happens when it is not there). */
+  removeAreaFile(area: string, name: string): void {
+    rmSync(join(this.areaPath(area), name), { force: true });
+  }
+
   /** Where the named `.git/ml/` area is, without creating it (for areas made only when needed). */
   areaPath(name: string): string {
     return join(this.mlDir, name);

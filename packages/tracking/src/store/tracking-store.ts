@@ -135,8 +135,10 @@ export class TrackingStore {
     this.experiments.ensure(create.info.experiment_id, experiment);
     const runId = create.info.run_id;
     const ref = runRef(create.info.experiment_id, runId);
-    const line = `${JSON.stringify({ r: runId, own: owner || undefined, ...create })}\n`;
-    this.journal.append(line);
+    const entry = { r: runId, own: owner || undefined, ...create };
+    const line = `${JSON.stringify(entry)}\n`;
+    const start = this.journal.append(line);
+    this.journals.wrote(this.journal.path, start, [{ text: line, line: JSON.parse(line) as JournalLine }]);
     const state = newRunState(create);
     this.own.set(runId, { ref, state, owner });
     this.locator.remember(runId, ref);
