@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { ObjectNotFoundError, CorruptObjectError } from '../errors.js';
-import { PackStore, writePack } from '../pack/index.js';
+import { mergePacks, PackStore, writePack } from '../pack/index.js';
 import { decodeCommit, decodeTag, encodeCommit, encodeTag, type Commit, type Tag } from './commit.js';
 import type { ObjectType } from './hash.js';
 import { loosePath, readLoose, readLooseHeader, writeLoose } from './loose.js';
@@ -185,15 +185,19 @@ export class ObjectStore {
       const same = this.ownPacks.filter((p) => p.tier === tier);
       if (same.length < COMPACT_FANIN) return;
       const oids = [...new Set(same.flatMap((p) => p.oids))];
-      const objects: RawObject[] = [];
-      for (const oid of oids) {
-        // these objects are in our packs: read them there first (a loose lookup per object is costly)
-        const o = this.packs.read(oid) ?? this.tryRead(oid);
-        // gone (a concurrent `git repack -ad` moved it and then lost it?) — leave these packs alone
-        if (!o) return;
-        objects.push({ type: o.type, data: o.data, oid });
+      // our packs hold whole objects: their entries are copied as they are
+      let packPath = mergePacks(this.dir, same.map((p) => p.path))?.packPath;
+      if (!packPath) {
+        // a pack is gone (a concurrent `git repack -ad` moved its objects): read them wherever they are now
+        const objects: RawObject[] = [];
+        for (const oid of oids) {
+          const o = this.packs.read(oid) ?? this.tryRead(oid);
+          // gone altogether — leave these packs alone
+          if (!o) return;
+          objects.push({ type: o.type, data: o.data, oid });
+        }
+        packPath = writePack(this.dir, objects).packPath;
       }
-      const { packPath } = writePack(this.dir, objects);
       this.ownPacks = this.ownPacks.filter((p) => !same.includes(p));
       this.ownPacks.push({ path: packPath, oids, tier: tier + 1 });
       // the new pack is in place: the old ones go (.pack first — an .idx without its pack reads as being deleted)

@@ -87,6 +87,12 @@ export class PackIndex {
     return -1;
   }
 
+  /** The CRC-32 of the entry at `pos` as stored (version 2 only; null for version 1, which keeps none). */
+  crcAt(pos: number): number | null {
+    if (this.version !== 2) return null;
+    return this.buf.readUInt32BE(this.namesAt + this.count * 20 + pos * 4);
+  }
+
   oidAt(pos: number): string {
     const at = this.namesAt + pos * this.nameStride;
     return this.buf.toString('hex', at, at + 20);

@@ -1,3 +1,3 @@
 export { PackStore, type PackStoreOptions } from './reader.js';
-export { writePack } from './writer.js';
+export { mergePacks, writePack } from './writer.js';
 export { hashObject, type GitObject, type ObjectType } from './hash.js';

@@ -7,7 +7,7 @@ import * as zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { crc32Fallback } from './format.js';
 import { encodeIdxV2 } from './idx.js';
-import { hashObject, PackStore, writePack, type GitObject } from './index.js';
+import { hashObject, mergePacks, PackStore, writePack, type GitObject } from './index.js';
 
 const tmpRoots: string[] = [];
 const GIT_ENV = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
@@ -156,5 +156,54 @@ describe('writePack', () => {
     expect(crc32Fallback(data, 0)).toBe(zlib.crc32(data));
     expect(crc32Fallback(data.subarray(5000), crc32Fallback(data.subarray(0, 5000), 0))).toBe(zlib.crc32(data));
     expect(createHash('sha1').update('blob 0\0').digest('hex')).toBe(hashObject('blob', Buffer.alloc(0)));
+  });
+});
+
+describe('mergePacks', () => {
+  const blob = (text: string): GitObject => ({ type: 'blob', data: Buffer.from(text) });
+
+  it('copies the entries of several packs into one that git verifies, each object once', () => {
+    const repo = bareRepo();
+    const objectsDir = join(repo, 'objects');
+    const big = randomBytes(200_000); // past the stored-deflate limit: a real zlib stream, copied as it is
+    const a = writePack(objectsDir, [blob('one'), blob('two'), { type: 'blob', data: big }]);
+    const b = writePack(objectsDir, [blob('two'), blob('three')]);
+    const merged = mergePacks(objectsDir, [a.packPath, b.packPath])!;
+    expect(new Set(merged.oids)).toEqual(new Set([...a.oids, ...b.oids]));
+    expect(merged.oids).toHaveLength(4);
+    const idx = merged.packPath.replace(/\.pack$/, '.idx');
+    const rows = git(repo, ['verify-pack', '-v', idx]).toString();
+    expect(rows).toContain(a.oids[2]);
+    // git computes the same index from the merged pack alone
+    const theirs = join(repo, 'theirs.idx');
+    git(repo, ['index-pack', '-o', theirs, merged.packPath]);
+    expect(readFileSync(theirs).equals(readFileSync(idx))).toBe(true);
+    for (const p of [a.packPath, b.packPath]) for (const f of [p, p.replace(/\.pack$/, '.idx')]) unlinkSync(f);
+    expect(git(repo, ['cat-file', 'blob', a.oids[2]]).equals(big)).toBe(true);
+    expect(git(repo, ['cat-file', 'blob', b.oids[1]]).toString()).toBe('three');
+  });
+
+  it('refuses an entry whose bytes do not match the CRC its index records, naming the pack and the object', () => {
+    const repo = bareRepo();
+    const objectsDir = join(repo, 'objects');
+    const a = writePack(objectsDir, [blob('hello, merge')]);
+    const bytes = readFileSync(a.packPath);
+    bytes[bytes.length - 25] ^= 0xff; // inside the entry's stored data
+    writeFileSync(a.packPath, bytes);
+    expect(() => mergePacks(objectsDir, [a.packPath])).toThrow(new RegExp(`${a.packPath}.*${a.oids[0]}.*CRC-32`));
+    expect(readdirSync(join(objectsDir, 'pack')).filter((f) => f.endsWith('.idx'))).toHaveLength(1);
+  });
+
+  it('returns null (the caller reads objects one by one) for a pack that is gone or holds deltas', () => {
+    const repo = bareRepo();
+    const objectsDir = join(repo, 'objects');
+    const a = writePack(objectsDir, [blob('kept')]);
+    expect(mergePacks(objectsDir, [a.packPath, join(objectsDir, 'pack', 'pack-0000000000000000000000000000000000000000.pack')])).toBeNull();
+    // git's own pack of two similar blobs: the second is a delta of the first
+    const text = 'a line of text that repeats\n'.repeat(200);
+    const oids = [text, `${text}one more line\n`].map((t) => git(repo, ['hash-object', '-w', '--stdin'], t).toString().trim());
+    const name = git(repo, ['pack-objects', '-q', join(objectsDir, 'pack', 'pack')], `${oids.join('\n')}\n`).toString().trim();
+    expect(git(repo, ['verify-pack', '-v', join(objectsDir, 'pack', `pack-${name}.idx`)]).toString()).toMatch(/blob\s+\d+\s+\d+\s+\d+\s+1\s+[0-9a-f]{40}/);
+    expect(mergePacks(objectsDir, [join(objectsDir, 'pack', `pack-${name}.pack`)])).toBeNull();
   });
 });

@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { deflateObject } from '../objects/zlib-stored.js';
 import { crc32, encodeEntryHeader, typeCode } from './format.js';
 import { type GitObject, hashObject } from './hash.js';
-import { encodeIdxV2, type IdxEntry } from './idx.js';
+import { CorruptPackError } from '../errors.js';
+import { encodeIdxV2, PackIndex, type IdxEntry } from './idx.js';
 
 /** Speed over size: these packs are meant to be consolidated later by `git gc`. */
 const FLUSH_BYTES = 1 << 20;
@@ -93,7 +94,6 @@ function fsyncDir(dir: string): void {
  * empty input writes nothing and returns an empty `packPath`.
  */
 export function writePack(objectsDir: string, objects: GitObject[], options: { keep?: string } = {}): { packPath: string; oids: string[] } {
-  const tmpDir = gitMlTmpDir(objectsDir);
   const oids = objects.map((o) => {
     typeCode(o.type);
     return o.oid ?? hashObject(o.type, o.data);
@@ -103,7 +103,70 @@ export function writePack(objectsDir: string, objects: GitObject[], options: { k
     if (!unique.has(oid)) unique.set(oid, objects[i]);
   });
   if (unique.size === 0) return { packPath: '', oids };
+  const packPath = writeEntries(objectsDir, unique.size, options, (entry) => {
+    for (const [oid, obj] of unique) {
+      const hdr = encodeEntryHeader(typeCode(obj.type), obj.data.length);
+      const body = deflateObject(obj.data);
+      entry(oid, [hdr, body], crc32(body, crc32(hdr)));
+    }
+  });
+  return { packPath, oids };
+}
 
+/**
+ * Merges undeltified packs into one by copying each entry's bytes as they are (no inflate, no
+ * deflate), checking every entry against the CRC-32 its index records; an object in several packs
+ * is kept once. Returns null — and writes nothing — when a pack is gone, has a version-1 index or
+ * holds a delta (the caller then reads the objects one by one).
+ */
+export function mergePacks(objectsDir: string, packPaths: string[]): { packPath: string; oids: string[] } | null {
+  const entries = new Map<string, { raw: Buffer; crc: number }>();
+  for (const path of packPaths) {
+    let index: PackIndex;
+    let data: Buffer;
+    try {
+      index = PackIndex.load(path.replace(/\.pack$/, '.idx'));
+      data = readFileSync(path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+    const dataEnd = data.length - 20;
+    for (let pos = 0; pos < index.count; pos++) {
+      const oid = index.oidAt(pos);
+      if (entries.has(oid)) continue;
+      const crc = index.crcAt(pos);
+      const off = index.offsetAt(pos);
+      const end = index.entryEnd(off, dataEnd);
+      if (crc === null) return null;
+      if (off < 12 || end <= off || end > dataEnd) throw new CorruptPackError(path, `object ${oid}: no entry at offset ${off}`);
+      const raw = data.subarray(off, end);
+      const type = (raw[0] >> 4) & 7;
+      if (type < 1 || type > 4) return null; // a delta (or damage): not copied as it is
+      if (crc32(raw) >>> 0 !== crc >>> 0) throw new CorruptPackError(path, `object ${oid} at offset ${off}: CRC-32 does not match the index`);
+      entries.set(oid, { raw, crc });
+    }
+  }
+  if (entries.size === 0) return null;
+  const packPath = writeEntries(objectsDir, entries.size, {}, (entry) => {
+    for (const [oid, e] of entries) entry(oid, [e.raw], e.crc);
+  });
+  return { packPath, oids: [...entries.keys()] };
+}
+
+/**
+ * Writes a pack of `count` entries that `fill` hands over (each: its id, its bytes — entry header
+ * and zlib data — and their CRC-32) plus its version-2 index, both fsynced under temporary names,
+ * then renamed into place: the `.pack` before the `.idx`, so readers (which discover packs by
+ * their `.idx`) never see an index without its pack. Named after the pack's trailing checksum.
+ */
+function writeEntries(
+  objectsDir: string,
+  count: number,
+  options: { keep?: string },
+  fill: (entry: (oid: string, parts: Buffer[], crc: number) => void) => void,
+): string {
+  const tmpDir = gitMlTmpDir(objectsDir);
   const dir = join(objectsDir, 'pack');
   mkdirSync(dir, { recursive: true });
   const entries: IdxEntry[] = [];
@@ -117,17 +180,16 @@ export function writePack(objectsDir: string, objects: GitObject[], options: { k
     const head = Buffer.alloc(12);
     head.write('PACK', 0, 'latin1');
     head.writeUInt32BE(2, 4);
-    head.writeUInt32BE(unique.size, 8);
+    head.writeUInt32BE(count, 8);
     emit(head);
     let offset = 12;
-    for (const [oid, obj] of unique) {
-      const hdr = encodeEntryHeader(typeCode(obj.type), obj.data.length);
-      const body = deflateObject(obj.data);
-      entries.push({ oid: Buffer.from(oid, 'hex'), crc: crc32(body, crc32(hdr)), offset });
-      emit(hdr);
-      emit(body);
-      offset += hdr.length + body.length;
-    }
+    fill((oid, parts, crc) => {
+      entries.push({ oid: Buffer.from(oid, 'hex'), crc, offset });
+      for (const b of parts) {
+        emit(b);
+        offset += b.length;
+      }
+    });
     checksum = packHash.digest();
     sink.write(checksum);
   });
@@ -150,5 +212,5 @@ export function writePack(objectsDir: string, objects: GitObject[], options: { k
   }
   place(tmpIdx, `${base}.idx`);
   fsyncDir(dir);
-  return { packPath: `${base}.pack`, oids };
+  return `${base}.pack`;
 }

@@ -78,6 +78,11 @@ export class RefStore {
     return out;
   }
 
+  /** How many refs `packed-refs` holds (read when it changed). */
+  packedCount(): number {
+    return readPackedRefs(this.commonDir).refs.size;
+  }
+
   /**
    * The refs among `refs` that exist (loose or packed) or are being written (a `.lock` is there).
    * Many refs in one directory cost one `readdir` of it, not a file read per ref.

@@ -5,6 +5,7 @@ import { basename, extname, join, posix } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Run } from '@git-ml/tracking';
 import { parseProxiedPath, safeRelativePath } from '../artifact-locations.js';
 import { findRun, type AddRoute, type ServerContext } from '../context.js';
 import { ApiError, invalidParameter, notFound } from '../errors.js';
@@ -34,8 +35,8 @@ function signature(dir: string): string {
  * created with a local artifact_location) get their files from the client directly. This commits
  * what is there into the run's `artifacts/` tree, so git holds it too; unchanged directories are skipped.
  */
-export async function ingestLocalArtifacts(ctx: ServerContext, runId: string): Promise<void> {
-  const run = findRun(ctx, runId);
+export async function ingestLocalArtifacts(ctx: ServerContext, runId: string, known?: Run): Promise<void> {
+  const run = known ?? findRun(ctx, runId);
   const dir = ctx.locations.localDir(ctx.locations.run(ctx.client.getExperiment(run.info.experiment_id), runId));
   if (!dir || !existsSync(dir) || !statSync(dir).isDirectory()) return;
   const sig = signature(dir);
@@ -141,8 +142,7 @@ function missingArtifact(err: unknown, what: string): unknown {
 }
 
 async function downloadRunFile(ctx: ServerContext, reply: FastifyReply, runId: string, path: string, inline = false): Promise<FastifyReply> {
-  findRun(ctx, runId);
-  await ingestLocalArtifacts(ctx, runId);
+  await ingestLocalArtifacts(ctx, runId, findRun(ctx, runId));
   return sendArtifactFile(reply, async (dir) => {
     try {
       return await ctx.client.downloadArtifacts(runId, path, dir);

@@ -43,13 +43,14 @@ export function runRoutes(add: AddRoute): void {
     const runName = f.string('run_name') || undefined;
     const tags = Object.fromEntries(f.keyValues('tags').map((t) => [t.key, t.value]));
     const userId = f.string('user_id') || tags['mlflow.user'] || 'unknown';
+    let experiment;
     try {
-      ctx.client.getExperiment(experimentId);
+      experiment = ctx.client.getExperiment(experimentId);
     } catch {
       throw notFound(`No Experiment with id=${experimentId} exists`);
     }
     const run = ctx.client.createRun(experimentId, { runName, tags, startTime: startTime || undefined, userId, recordSource: false, ownedByProcess: false });
-    return { run: runView(run, ctx.client.getExperiment(experimentId), ctx.locations) };
+    return { run: runView(run, experiment, ctx.locations) };
   });
 
   add(['GET'], '/runs/get', (f, ctx) => ({ run: viewOf(ctx, f.runId()) }));
@@ -57,8 +58,8 @@ export function runRoutes(add: AddRoute): void {
   add(['POST'], '/runs/update', async (f, ctx) => {
     const runId = f.runId();
     const update = { status: status(f), endTime: f.int('end_time'), runName: f.string('run_name') || undefined };
-    findRun(ctx, runId);
-    if (update.status && update.status !== 'RUNNING' && update.status !== 'SCHEDULED') await ingestLocalArtifacts(ctx, runId);
+    const before = findRun(ctx, runId);
+    if (update.status && update.status !== 'RUNNING' && update.status !== 'SCHEDULED') await ingestLocalArtifacts(ctx, runId, before);
     ctx.client.updateRun(runId, update);
     return { run_info: (viewOf(ctx, runId) as { info: unknown }).info };
   });

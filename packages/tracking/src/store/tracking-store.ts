@@ -15,8 +15,13 @@ import { applyEntry, newRunState, type Entry, type RunState } from './run-state.
 
 /** After a complete fold, a journal bigger than this is replaced by a fresh one. */
 const ROTATE_BYTES = 1 << 20;
-/** From this many new runs in one fold on, their refs are created in `packed-refs` in one write. */
-const PACKED_CREATE_MIN = 64;
+/**
+ * From this many new runs in one fold on, their refs are created in `packed-refs` in one write —
+ * and from one per PACKED_CREATE_PER refs already packed, since that write rewrites the file (a
+ * loose ref costs a lock file and a rename, about what rewriting 256 packed lines costs).
+ */
+const PACKED_CREATE_MIN = 8;
+const PACKED_CREATE_PER = 256;
 /** A logged value is folded into a commit within this long (it is durable in the journal at once). */
 const FOLD_INTERVAL_MS = Math.max(0, Number(process.env.GIT_ML_FOLD_INTERVAL_MS ?? 1000)) || 0;
 /** This many bytes of journal lines waiting make the next fold come on the next event-loop turn. */
@@ -31,6 +36,8 @@ interface OwnRun {
   /** this process's view of info, params and tags, used to check writes without re-reading (metrics are not kept) */
   state: RunState;
   owner: boolean;
+  /** created by this process (its create line is in this process's journal) */
+  created?: boolean;
 }
 
 const openStores = new Set<TrackingStore>();
@@ -140,7 +147,7 @@ export class TrackingStore {
     const start = this.journal.append(line);
     this.journals.wrote(this.journal.path, start, [{ text: line, line: JSON.parse(line) as JournalLine }]);
     const state = newRunState(create);
-    this.own.set(runId, { ref, state, owner });
+    this.own.set(runId, { ref, state, owner, created: true });
     this.locator.remember(runId, ref);
     this.markDirty(runId, line.length, false);
     return state;
@@ -268,11 +275,13 @@ export class TrackingStore {
     }
     if (ids.length === 0) return;
     const journals = this.journals.readAll();
-    const owned = ids.filter((id) => this.own.get(id)?.owner);
-    const taken = this.git.refs.taken(owned.map((id) => this.own.get(id)!.ref));
-    const fresh = owned.filter((id) => !taken.has(this.own.get(id)!.ref));
+    // runs created here whose ref does not exist yet: created together, in one packed-refs write
+    const created = ids.filter((id) => this.own.get(id)?.created);
+    const taken = this.git.refs.taken(created.map((id) => this.own.get(id)!.ref));
+    const fresh = created.filter((id) => !taken.has(this.own.get(id)!.ref));
     const freshSet = new Set(fresh);
-    const rest = fresh.length >= PACKED_CREATE_MIN ? ids.filter((id) => !freshSet.has(id)) : ids;
+    const packedNow = fresh.length >= PACKED_CREATE_MIN ? this.git.refs.packedCount() : 0;
+    const rest = fresh.length >= Math.max(PACKED_CREATE_MIN, packedNow / PACKED_CREATE_PER) ? ids.filter((id) => !freshSet.has(id)) : ids;
     if (rest !== ids) {
       try {
         createFresh(this.ctx, fresh.map((runId) => ({ runId, ref: this.own.get(runId)!.ref })), journals);
