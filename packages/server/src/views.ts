@@ -4,7 +4,21 @@ import type { ArtifactLocations } from './artifact-locations.js';
 
 /** JSON with protobuf's spelling of non-finite doubles ("NaN", "Infinity", "-Infinity"). */
 export function toJson(value: unknown): string {
+  // a replacer is called for every value (slow on a search answer of a thousand runs): only when needed
+  if (!hasNonFinite(value)) return JSON.stringify(value);
   return JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? (Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity') : v));
+}
+
+function hasNonFinite(v: unknown): boolean {
+  if (typeof v === 'number') return !Number.isFinite(v);
+  if (v === null || typeof v !== 'object') return false;
+  if (Array.isArray(v)) {
+    for (const x of v) if (hasNonFinite(x)) return true;
+    return false;
+  }
+  if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return true; // let JSON.stringify and the replacer decide
+  for (const k in v) if (hasNonFinite((v as Record<string, unknown>)[k])) return true;
+  return false;
 }
 
 export function experimentView(exp: Experiment, locations: ArtifactLocations): Record<string, unknown> {

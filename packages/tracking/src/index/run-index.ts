@@ -28,6 +28,8 @@ export class RunIndex {
   private entries = new Map<string, Entry>();
   private signature = '';
   private changed = false;
+  /** fold offsets recorded in a commit (a commit never changes): a search re-reads none */
+  private offsetsOf = new Map<string, Map<string, number>>();
   /** refs that could not be read (corrupt records), with the reason */
   readonly problems = new Map<string, string>();
 
@@ -126,7 +128,12 @@ export class RunIndex {
       if (!ref) continue;
       const indexed = this.entries.get(ref);
       if (indexed) {
-        const offsets = parseOffsets(this.git.objects.readCommit(indexed.commit).message);
+        let offsets = this.offsetsOf.get(indexed.commit);
+        if (!offsets) {
+          offsets = parseOffsets(this.git.objects.readCommit(indexed.commit).message);
+          if (this.offsetsOf.size >= 10_000) this.offsetsOf.clear();
+          this.offsetsOf.set(indexed.commit, offsets);
+        }
         if (pendingLines(journals, runId, offsets).length === 0) continue;
       }
       try {
