@@ -349,3 +349,25 @@ describe('ref names', () => {
     expect(existsSync(join(gitDir, 'refs/ml'))).toBe(false);
   });
 });
+
+describe('RefStore.taken', () => {
+  it('names the refs that exist loose or packed or are being written, reading a directory once when it holds many', () => {
+    const refs = new RefStore(gitDir);
+    for (const count of [3, 40]) {
+      const dir = `refs/ml/taken-${count}`;
+      const names = Array.from({ length: count }, (_, i) => `${dir}/r${i}`);
+      // git itself makes r0 loose and r1 packed; r2 has only a lock file (a writer is creating it)
+      git(repo, 'update-ref', names[0], A);
+      git(repo, 'update-ref', names[1], B);
+      git(repo, 'pack-refs', '--all', '--no-prune');
+      git(repo, 'update-ref', '-d', names[1]); // deletes both; pack it again alone
+      git(repo, 'update-ref', names[1], B);
+      git(repo, 'pack-refs', '--all');
+      git(repo, 'update-ref', names[0], C); // loose again, over its packed line
+      writeFileSync(join(gitDir, `${names[2]}.lock`), `${A}\n`);
+      expect(existsSync(join(gitDir, names[1]))).toBe(false);
+      const asked = [...names, `${dir}-missing/x`, 'refs/ml/no-dir/at/all'];
+      expect([...refs.taken(asked)].sort()).toEqual([names[0], names[1], names[2]].sort());
+    }
+  });
+});

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, rmdirSync, unlinkSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { RefConflictError, RefLockedError } from '../errors.js';
 import { LockFiles } from './lock-file.js';
 import { formatPackedRefs, packedRefsPath, readPackedRefs, readPackedRefsForRewrite } from './packed-refs.js';
@@ -110,7 +110,7 @@ export class RefStore {
       }
       for (const ref of list) {
         const loose = join(this.commonDir, ref);
-        const base = ref.slice(dir.length + 1);
+        const base = basename(ref);
         const there = names ? names.has(base) || names.has(`${base}.lock`) : existsSync(loose) || existsSync(`${loose}.lock`);
         if (there || packed.refs.has(ref)) out.add(ref);
       }
