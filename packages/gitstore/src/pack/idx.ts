@@ -136,11 +136,40 @@ export class PackIndex {
   }
 }
 
-/** One object's row in a version-2 index. */
+/** One object's row in a version-2 index; `oid` as 20 bytes or as 40 lowercase hex digits. */
 export interface IdxEntry {
-  oid: Buffer;
+  oid: Buffer | string;
   crc: number;
   offset: number;
+}
+
+const hexOf = (oid: Buffer | string): string => (typeof oid === 'string' ? oid : oid.toString('hex'));
+
+/**
+ * The entries' order by object id. Sorted on a number built from each id's first 32 bits and the
+ * entry's position (one native sort of doubles, near-linear in practice), then runs of equal
+ * prefixes — rare among hashes — are put in order by their full ids.
+ */
+function sortedByOid(entries: IdxEntry[]): IdxEntry[] {
+  const n = entries.length;
+  if (n >= 2 ** 21) return [...entries].sort((a, b) => (hexOf(a.oid) < hexOf(b.oid) ? -1 : hexOf(a.oid) > hexOf(b.oid) ? 1 : 0));
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const oid = entries[i].oid;
+    const prefix = typeof oid === 'string' ? parseInt(oid.slice(0, 8), 16) : oid.readUInt32BE(0);
+    keys[i] = prefix * 2 ** 21 + i;
+  }
+  keys.sort();
+  const out = new Array<IdxEntry>(n);
+  for (let i = 0; i < n; i++) out[i] = entries[keys[i] % 2 ** 21];
+  for (let i = 1; i < n; i++) {
+    if (Math.floor(keys[i] / 2 ** 21) !== Math.floor(keys[i - 1] / 2 ** 21)) continue;
+    // same first 32 bits: insertion sort by the full id within the run
+    for (let j = i; j > 0 && Math.floor(keys[j] / 2 ** 21) === Math.floor(keys[j - 1] / 2 ** 21) && hexOf(out[j - 1].oid) > hexOf(out[j].oid); j--) {
+      [out[j - 1], out[j]] = [out[j], out[j - 1]];
+    }
+  }
+  return out;
 }
 
 /**
@@ -149,27 +178,23 @@ export interface IdxEntry {
  * what makes the large-offset path testable without a 2 GiB pack.
  */
 export function encodeIdxV2(entries: IdxEntry[], packChecksum: Buffer, off32Limit = 0x7fffffff): Buffer {
-  // sorted by hex name (the same order as the bytes), cheaper to compare than buffers
-  const keyed = entries.map((e) => ({ e, k: e.oid.toString('hex') }));
-  keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
-  const sorted = keyed.map((x) => x.e);
+  const sorted = sortedByOid(entries);
   const n = sorted.length;
   const large = sorted.filter((e) => e.offset > off32Limit).length;
   const out = Buffer.alloc(8 + FANOUT_BYTES + n * 28 + large * 8 + TRAILER_BYTES);
   out.writeUInt32BE(V2_MAGIC, 0);
   out.writeUInt32BE(2, 4);
-  const counts = new Uint32Array(256);
-  for (const e of sorted) counts[e.oid[0]]++;
-  let total = 0;
-  for (let i = 0; i < 256; i++) out.writeUInt32BE((total += counts[i]), 8 + 4 * i);
   const names = 8 + FANOUT_BYTES;
   const crcs = names + n * 20;
   const offs = crcs + n * 4;
   let largeAt = offs + n * 4;
   let k = 0;
-  sorted.forEach((e, i) => {
-    if (i > 0 && sorted[i - 1].oid.equals(e.oid)) throw new Error(`duplicate object ${e.oid.toString('hex')} in index`);
-    e.oid.copy(out, names + i * 20);
+  for (let i = 0; i < n; i++) {
+    const e = sorted[i];
+    const at = names + i * 20;
+    if (typeof e.oid === 'string') out.write(e.oid, at, 20, 'hex');
+    else e.oid.copy(out, at);
+    if (i > 0 && out.compare(out, at - 20, at, at, at + 20) === 0) throw new Error(`duplicate object ${hexOf(e.oid)} in index`);
     out.writeUInt32BE(e.crc >>> 0, crcs + i * 4);
     if (e.offset > off32Limit) {
       out.writeUInt32BE((0x80000000 | k++) >>> 0, offs + i * 4);
@@ -178,7 +203,12 @@ export function encodeIdxV2(entries: IdxEntry[], packChecksum: Buffer, off32Limi
     } else {
       out.writeUInt32BE(e.offset, offs + i * 4);
     }
-  });
+  }
+  // fanout: how many ids start with a byte ≤ b, read off the sorted names
+  const counts = new Uint32Array(256);
+  for (let i = 0; i < n; i++) counts[out[names + i * 20]]++;
+  let total = 0;
+  for (let i = 0; i < 256; i++) out.writeUInt32BE((total += counts[i]), 8 + 4 * i);
   packChecksum.copy(out, largeAt);
   createHash('sha1').update(out.subarray(0, largeAt + 20)).digest().copy(out, largeAt + 20);
   return out;

@@ -207,3 +207,23 @@ describe('mergePacks', () => {
     expect(mergePacks(objectsDir, [join(objectsDir, 'pack', `pack-${name}.pack`)])).toBeNull();
   });
 });
+
+describe('encodeIdxV2 ordering', () => {
+  it('sorts ids that share their first 32 bits (and hex and byte ids alike) exactly as a full byte sort does', () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 300; i++) ids.push(`${['00000000', 'abcdef01', 'ffffffff'][i % 3]}${randomBytes(16).toString('hex')}`);
+    for (let i = 0; i < 3000; i++) ids.push(randomBytes(20).toString('hex'));
+    const entries = ids.map((oid, i) => ({ oid: i % 2 ? oid : Buffer.from(oid, 'hex'), crc: i, offset: 12 + i }));
+    const idx = encodeIdxV2(entries, Buffer.alloc(20));
+    const names = Array.from({ length: ids.length }, (_, i) => idx.toString('hex', 8 + 1024 + i * 20, 8 + 1024 + (i + 1) * 20));
+    expect(names).toEqual([...ids].sort());
+    // each id keeps its own crc and offset
+    const pos = new Map(names.map((n, i) => [n, i]));
+    const crcAt = (i: number) => idx.readUInt32BE(8 + 1024 + ids.length * 20 + i * 4);
+    expect(ids.every((id, i) => crcAt(pos.get(id)!) === i)).toBe(true);
+    // fanout: ids starting with 0x00 are at least the hundred made so
+    expect(idx.readUInt32BE(8)).toBeGreaterThanOrEqual(100);
+    expect(idx.readUInt32BE(8 + 4 * 255)).toBe(ids.length);
+    expect(() => encodeIdxV2([...entries, { oid: ids[5], crc: 0, offset: 1 }], Buffer.alloc(20))).toThrow(/duplicate object/);
+  });
+});

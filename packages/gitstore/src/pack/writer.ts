@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { deflateObject } from '../objects/zlib-stored.js';
@@ -14,6 +14,8 @@ const FLUSH_BYTES = 1 << 20;
 class FileSink {
   private chunks: Buffer[] = [];
   private pending = 0;
+  /** when set, every byte written goes through it too (hashed a flush at a time, not per small write) */
+  hash: Hash | null = null;
   constructor(private readonly fd: number) {}
 
   write(b: Buffer): void {
@@ -24,6 +26,7 @@ class FileSink {
 
   flush(): void {
     const buf = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.pending);
+    this.hash?.update(buf);
     for (let off = 0; off < buf.length; ) off += writeSync(this.fd, buf, off, buf.length - off);
     this.chunks = [];
     this.pending = 0;
@@ -170,27 +173,25 @@ function writeEntries(
   const dir = join(objectsDir, 'pack');
   mkdirSync(dir, { recursive: true });
   const entries: IdxEntry[] = [];
-  const packHash = createHash('sha1');
   let checksum = Buffer.alloc(0);
   const tmpPack = writeTemp(tmpDir, 'pack_', (sink) => {
-    const emit = (b: Buffer): void => {
-      packHash.update(b);
-      sink.write(b);
-    };
+    sink.hash = createHash('sha1');
     const head = Buffer.alloc(12);
     head.write('PACK', 0, 'latin1');
     head.writeUInt32BE(2, 4);
     head.writeUInt32BE(count, 8);
-    emit(head);
+    sink.write(head);
     let offset = 12;
     fill((oid, parts, crc) => {
-      entries.push({ oid: Buffer.from(oid, 'hex'), crc, offset });
+      entries.push({ oid, crc, offset });
       for (const b of parts) {
-        emit(b);
+        sink.write(b);
         offset += b.length;
       }
     });
-    checksum = packHash.digest();
+    sink.flush();
+    checksum = sink.hash.digest();
+    sink.hash = null;
     sink.write(checksum);
   });
 
