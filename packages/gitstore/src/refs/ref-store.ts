@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync, rmdirSync, unlinkSync } from 'node:fs';
+import { existsSync, readdirSync, rmdirSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { RefConflictError, RefLockedError } from '../errors.js';
 import { LockFiles } from './lock-file.js';
+import { readSmallFile } from './small-file.js';
 import { formatPackedRefs, packedRefsPath, readPackedRefs, readPackedRefsForRewrite } from './packed-refs.js';
 import { assertRefName } from './ref-name.js';
 
@@ -14,13 +15,7 @@ function sleepSync(ms: number): void {
 }
 
 function readLooseRef(path: string): string | null {
-  try {
-    return readFileSync(path, 'utf8').trim();
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') return null;
-    throw err;
-  }
+  return readSmallFile(path);
 }
 
 /** One ref update: `expect` undefined means "whatever it is now", null means "must not exist". */

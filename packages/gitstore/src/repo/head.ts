@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RefStore } from '../refs/ref-store.js';
+import { readSmallFile } from '../refs/small-file.js';
 
 /** What HEAD points at: the branch (null when detached) and the commit (null in an empty repo). */
 export interface Head {
@@ -9,12 +9,13 @@ export interface Head {
 }
 
 export function readHead(gitDir: string, refs: RefStore): Head {
-  let text: string;
+  let text: string | null;
   try {
-    text = readFileSync(join(gitDir, 'HEAD'), 'utf8').trim();
+    text = readSmallFile(join(gitDir, 'HEAD'));
   } catch {
-    return { branch: null, commit: null };
+    text = null;
   }
+  if (text === null) return { branch: null, commit: null };
   if (!text.startsWith('ref: ')) return { branch: null, commit: text };
   const ref = text.slice(5);
   return { branch: ref.replace(/^refs\/heads\//, ''), commit: refs.read(ref) };
