@@ -6,6 +6,9 @@ import { readSmallFile } from './small-file.js';
 import { formatPackedRefs, packedRefsPath, readPackedRefs, readPackedRefsForRewrite } from './packed-refs.js';
 import { assertRefName } from './ref-name.js';
 
+const PACKED_CREATE_MIN = 8;
+const PACKED_CREATE_PER = 256;
+
 /** From this many refs in one directory, `taken` reads the directory instead of a stat per ref. */
 const READDIR_MIN = 16;
 
@@ -73,9 +76,13 @@ export class RefStore {
     return out;
   }
 
-  /** How many refs `packed-refs` holds (read when it changed). */
-  packedCount(): number {
-    return readPackedRefs(this.commonDir).refs.size;
+  /**
+   * Whether creating `count` new refs with `createPacked` beats a lock file and a rename each: from
+   * PACKED_CREATE_MIN refs on, and from one per PACKED_CREATE_PER refs already packed (that write
+   * rewrites the whole file, so a few new refs in a big repository go loose).
+   */
+  packedCreateWorthIt(count: number): boolean {
+    return count >= PACKED_CREATE_MIN && count >= readPackedRefs(this.commonDir).refs.size / PACKED_CREATE_PER;
   }
 
   /**

@@ -1,9 +1,9 @@
 import type { GitStore } from '@git-ml/gitstore';
 import type { JournalRead } from '../journal/journal.js';
 import type { Run } from '../model.js';
-import { RUNS_PREFIX, parseOffsets, parseRunRef, runRef } from '../store/refs-layout.js';
+import { RUNS_PREFIX, parseRunRef, runRef } from '../store/refs-layout.js';
 import { readRunRecord } from '../store/run-record.js';
-import { pendingLines, readRunView } from '../store/run-reader.js';
+import { commitOffsets, pendingLines, readRunView } from '../store/run-reader.js';
 import { toRun } from '../store/to-run.js';
 import { assertRecordMatchesRef } from './record-identity.js';
 
@@ -28,8 +28,6 @@ export class RunIndex {
   private entries = new Map<string, Entry>();
   private signature = '';
   private changed = false;
-  /** fold offsets recorded in a commit (a commit never changes): a search re-reads none */
-  private offsetsOf = new Map<string, Map<string, number>>();
   /** refs that could not be read (corrupt records), with the reason */
   readonly problems = new Map<string, string>();
 
@@ -128,12 +126,7 @@ export class RunIndex {
       if (!ref) continue;
       const indexed = this.entries.get(ref);
       if (indexed) {
-        let offsets = this.offsetsOf.get(indexed.commit);
-        if (!offsets) {
-          offsets = parseOffsets(this.git.objects.readCommit(indexed.commit).message);
-          if (this.offsetsOf.size >= 10_000) this.offsetsOf.clear();
-          this.offsetsOf.set(indexed.commit, offsets);
-        }
+        const offsets = commitOffsets(this.git, indexed.commit);
         if (pendingLines(journals, runId, offsets).length === 0) continue;
       }
       try {

@@ -18,8 +18,22 @@ export interface RunView {
   pending: { journal: JournalRead; lines: JournalLine[] }[];
 }
 
+/** Fold offsets recorded in each commit, parsed once per process (a commit never changes). Read-only. */
+const offsetsMemo = new Map<string, Map<string, number>>();
+
+/** The `Git-ml-journal` offsets a run commit records (shared, not to be changed by the caller). */
+export function commitOffsets(git: GitStore, commit: string): ReadonlyMap<string, number> {
+  let offsets = offsetsMemo.get(commit);
+  if (!offsets) {
+    offsets = parseOffsets(git.objects.readCommit(commit).message);
+    if (offsetsMemo.size >= 10_000) offsetsMemo.clear();
+    offsetsMemo.set(commit, offsets);
+  }
+  return offsets;
+}
+
 /** Unfolded lines of `runId` in `journals`, given the fold offsets of the run's head commit. */
-export function pendingLines(journals: JournalRead[], runId: string, offsets: Map<string, number>): RunView['pending'] {
+export function pendingLines(journals: JournalRead[], runId: string, offsets: ReadonlyMap<string, number>): RunView['pending'] {
   const out: RunView['pending'] = [];
   for (const journal of journals) {
     const lines = journal.byRun.get(runId);

@@ -8,20 +8,13 @@ import { createFresh, foldBatch, TERMINAL, type FoldContext } from './fold.js';
 import { gitIdentity } from './identity.js';
 import { FOLD_CHUNK, recoverJournals, type JournalAreas } from './recovery.js';
 import { RunLocator } from './run-locator.js';
-import { pendingLines, readRunViewStable, stateFromCreate, type RunView } from './run-reader.js';
+import { commitOffsets, pendingLines, readRunViewStable, stateFromCreate, type RunView } from './run-reader.js';
 import { readRunRecord } from './run-record.js';
-import { parseOffsets, runRef } from './refs-layout.js';
+import { runRef } from './refs-layout.js';
 import { applyEntry, newRunState, type Entry, type RunState } from './run-state.js';
 
 /** After a complete fold, a journal bigger than this is replaced by a fresh one. */
 const ROTATE_BYTES = 1 << 20;
-/**
- * From this many new runs in one fold on, their refs are created in `packed-refs` in one write —
- * and from one per PACKED_CREATE_PER refs already packed, since that write rewrites the file (a
- * loose ref costs a lock file and a rename, about what rewriting 256 packed lines costs).
- */
-const PACKED_CREATE_MIN = 8;
-const PACKED_CREATE_PER = 256;
 /** A logged value is folded into a commit within this long (it is durable in the journal at once). */
 const FOLD_INTERVAL_MS = Math.max(0, Number(process.env.GIT_ML_FOLD_INTERVAL_MS ?? 1000)) || 0;
 /** This many bytes of journal lines waiting make the next fold come on the next event-loop turn. */
@@ -242,17 +235,17 @@ export class TrackingStore {
     for (let i = 0; ; i++) {
       const head = this.git.refs.read(ref);
       const all = this.journals.readAll();
-      let base: { stage: string; offsets: Map<string, number> } | undefined;
+      let recorded: string | undefined;
       if (head) {
-        base = this.recordStages.get(head);
-        if (!base) {
-          base = { stage: readRunRecord(this.git, ref, head).info.lifecycle_stage, offsets: parseOffsets(this.git.objects.readCommit(head).message) };
+        recorded = this.recordStages.get(head);
+        if (recorded === undefined) {
+          recorded = readRunRecord(this.git, ref, head).info.lifecycle_stage;
           if (this.recordStages.size >= 10_000) this.recordStages.clear();
-          this.recordStages.set(head, base);
+          this.recordStages.set(head, recorded);
         }
       }
-      const pending = pendingLines(all, runId, base?.offsets ?? new Map());
-      let stage = base?.stage ?? stateFromCreate(pending)?.info.lifecycle_stage;
+      const pending = pendingLines(all, runId, head ? commitOffsets(this.git, head) : new Map());
+      let stage = recorded ?? stateFromCreate(pending)?.info.lifecycle_stage;
       if (stage !== undefined) for (const p of pending) for (const e of p.lines) if (e.op === 'u' && e.lifecycle_stage !== undefined) stage = e.lifecycle_stage;
       if (this.git.refs.read(ref) === head || i >= 5) {
         if (stage === undefined) throw new NotFoundError(`Run '${runId}' not found.`, { run_id: runId });
@@ -260,7 +253,8 @@ export class TrackingStore {
       }
     }
   }
-  private recordStages = new Map<string, { stage: string; offsets: Map<string, number> }>();
+  /** the lifecycle stage each run commit records (a commit never changes) */
+  private recordStages = new Map<string, string>();
 
   /** Folds pending journal lines of the given runs (default: every run this process changed) into commits. */
   flush(runIds: Iterable<string> = this.dirty): void {
@@ -280,8 +274,7 @@ export class TrackingStore {
     const taken = this.git.refs.taken(created.map((id) => this.own.get(id)!.ref));
     const fresh = created.filter((id) => !taken.has(this.own.get(id)!.ref));
     const freshSet = new Set(fresh);
-    const packedNow = fresh.length >= PACKED_CREATE_MIN ? this.git.refs.packedCount() : 0;
-    const rest = fresh.length >= Math.max(PACKED_CREATE_MIN, packedNow / PACKED_CREATE_PER) ? ids.filter((id) => !freshSet.has(id)) : ids;
+    const rest = this.git.refs.packedCreateWorthIt(fresh.length) ? ids.filter((id) => !freshSet.has(id)) : ids;
     if (rest !== ids) {
       try {
         createFresh(this.ctx, fresh.map((runId) => ({ runId, ref: this.own.get(runId)!.ref })), journals);
